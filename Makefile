@@ -1,0 +1,42 @@
+# The two commands: `make run` (set up and start everything on embedded defaults) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test install lint typecheck migrations-check pytest migrate seed clean
+
+run: install migrate seed
+	$(MANAGE) run_platform
+
+test: install lint typecheck migrations-check pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+seed: install
+	$(MANAGE) seed_demo
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy .
+
+migrations-check:
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest:
+	$(BIN)/pytest
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache

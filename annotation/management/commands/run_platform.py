@@ -1,0 +1,69 @@
+"""Start the web server and a Celery worker in the foreground; Ctrl-C stops both cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from annotation import broker
+
+
+class Command(BaseCommand):
+    help = "Run the platform: web server and Celery worker (with its periodic jobs), stopped together by Ctrl-C."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
+        parser.add_argument("--concurrency", type=int, default=int(os.environ.get("WORKER_CONCURRENCY", "2")))
+
+    def handle(self, *args: Any, addr: str, concurrency: int, **options: Any) -> None:
+        broker.ensure_folders()
+        python = sys.executable
+        worker_cmd = [
+            python, "-m", "celery", "-A", "annotation", "worker", "--beat", "--loglevel", "INFO",
+            "--concurrency", str(concurrency), "--schedule", "var/celerybeat-schedule",
+        ]
+        web_cmd = [python, "manage.py", "runserver", addr]
+        # Own process groups, so Ctrl-C reaches them only through us and they stop in order.
+        procs = {
+            "worker": subprocess.Popen(worker_cmd, start_new_session=True),
+            "web": subprocess.Popen(web_cmd, start_new_session=True),
+        }
+        self.stdout.write(self.style.SUCCESS(f"\nThe platform is starting at http://{addr}/  (Ctrl-C stops it)\n"))
+        stopping = False
+
+        def stop(signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    self.stderr.write(f"{name} exited with status {proc.returncode}; stopping the platform")
+                    exit_code = proc.returncode or 1
+                    stopping = True
+            time.sleep(0.3)
+        self._stop_all(procs)
+        self.stdout.write("Stopped.")
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _stop_all(self, procs: dict[str, subprocess.Popen[bytes]]) -> None:
+        for proc in procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from annotation import views
+from tasks import views as task_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="project-list"), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/token/", task_views.api_token, name="api-token"),
+    path("accounts/token/reset/", task_views.api_token_reset, name="api-token-reset"),
+    path("projects/", include("tasks.urls")),
+    path("api/v1/", include("tasks.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,70 @@
+"""Every guarded read goes through these functions, so the permission rules live in one place.
+
+A user who is not a member of a project gets 404, as if it did not exist; a member whose role is too
+low gets 403. Site staff act as leads everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from tasks.models import Membership, Project, Role, Task, User
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    project: Project
+    role: Role
+
+    def can(self, role: Role) -> bool:
+        return self.role.includes(role)
+
+    @property
+    def can_review(self) -> bool:
+        return self.can(Role.REVIEWER)
+
+    @property
+    def can_lead(self) -> bool:
+        return self.can(Role.LEAD)
+
+
+def role_in(user: User | AnonymousUser, project: Project) -> Role | None:
+    """The user's role in the project, or None for a non-member."""
+    if not user.is_authenticated:
+        return None
+    if user.is_staff:
+        return Role.LEAD
+    role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+    return Role(role) if role else None
+
+
+def access_project(user: User | AnonymousUser, slug: str, *, role: Role = Role.ANNOTATOR) -> ProjectAccess:
+    """The project with the user's role in it; 404 for non-members, 403 when the role is too low."""
+    project = Project.objects.filter(slug=slug).first()
+    user_role = role_in(user, project) if project else None
+    if project is None or user_role is None:
+        raise Http404("No such project.")
+    if not user_role.includes(role):
+        raise PermissionDenied(f"This needs the {role.label.lower()} role in project {project.slug}.")
+    return ProjectAccess(project=project, role=user_role)
+
+
+def access_task(user: User | AnonymousUser, slug: str, external_id: str, *, role: Role = Role.REVIEWER) -> Task:
+    """A task of a project the user may see with `role`; annotators reach tasks through their queue."""
+    access = access_project(user, slug, role=role)
+    task = Task.objects.filter(project=access.project, external_id=external_id).first()
+    if task is None:
+        raise Http404("No such task.")
+    return task
+
+
+def projects_for(user: User) -> list[ProjectAccess]:
+    """Every project the user may see, with the role they have in it."""
+    if user.is_staff:
+        return [ProjectAccess(project=p, role=Role.LEAD) for p in Project.objects.all()]
+    memberships = Membership.objects.filter(user=user).select_related("project").order_by("project__name")
+    return [ProjectAccess(project=m.project, role=Role(m.role)) for m in memberships]

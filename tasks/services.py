@@ -1,0 +1,39 @@
+"""Operations on projects and memberships; views, the API and commands all call these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from tasks.models import Membership, Project, Role, User
+
+
+@transaction.atomic
+def create_project(*, slug: str, name: str, lead: User | None = None, **options: Any) -> Project:
+    """Create a project (options are Project fields) and make `lead` its lead."""
+    project = Project(slug=slug, name=name, **options)
+    project.full_clean()
+    project.save()
+    if lead is not None:
+        add_member(project=project, user=lead, role=Role.LEAD)
+    return project
+
+
+def add_member(*, project: Project, user: User, role: Role) -> Membership:
+    """Give `user` the `role` in `project`, replacing any role they had there."""
+    membership, _ = Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
+    return membership
+
+
+def remove_member(*, project: Project, user: User) -> None:
+    """Take `user` out of `project`; their past work stays."""
+    Membership.objects.filter(project=project, user=user).delete()
+
+
+@transaction.atomic
+def rotate_api_token(*, user: User) -> Token:
+    """Give `user` a new API token; the previous one stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

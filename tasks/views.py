@@ -1,0 +1,131 @@
+"""Pages for projects, tasks and imports. Each view: access, service, render."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
+
+from tasks import services
+from tasks.access import access_project, access_task, projects_for
+from tasks.importing import ImportRejected, import_tasks
+from tasks.models import Role, Task
+
+_STAGING = "imports"
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    accesses = projects_for(request.user)  # type: ignore[arg-type]
+    counts = dict(
+        Task.objects.filter(project__in=[a.project for a in accesses])
+        .values("project").annotate(n=Count("id")).values_list("project", "n")
+    )
+    rows = [(access, counts.get(access.project.pk, 0)) for access in accesses]
+    return render(request, "tasks/project_list.html", {"rows": rows, "Role": Role})
+
+
+@login_required
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    context: dict[str, object] = {"access": access, "project": access.project, "Role": Role}
+    if access.can(Role.REVIEWER):
+        tasks = access.project.tasks.annotate(response_count=Count("responses")).order_by("id")
+        context["page"] = Paginator(tasks, 50).get_page(request.GET.get("page"))
+        context["task_count"] = tasks.count()
+    return render(request, "tasks/project_detail.html", context)
+
+
+@login_required
+def task_detail(request: HttpRequest, slug: str, external_id: str) -> HttpResponse:
+    task = access_task(request.user, slug, external_id, role=Role.REVIEWER)  # type: ignore[arg-type]
+    return render(
+        request, "tasks/task_detail.html", {"task": task, "project": task.project, "responses": task.responses.all()}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a JSONL file: it is checked (nothing written) and shown as a preview or as its error list."""
+    project = access_project(request.user, slug, role=Role.LEAD).project  # type: ignore[arg-type]
+    context: dict[str, object] = {"project": project}
+    if request.method == "GET":
+        return render(request, "tasks/import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["form_error"] = "Choose a JSONL file to upload."
+        return render(request, "tasks/import.html", context, status=400)
+    context["filename"] = upload.name
+    if upload.size is not None and upload.size > settings.IMPORT_MAX_FILE_BYTES:
+        context["form_error"] = f"The file is over {settings.IMPORT_MAX_FILE_BYTES:,} bytes (IMPORT_MAX_FILE_BYTES): split it."
+        return render(request, "tasks/import.html", context, status=400)
+    staged = uuid.uuid4().hex
+    path = _staged_path(staged)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        with path.open("rb") as handle:
+            context["result"] = import_tasks(project=project, lines=handle, dry_run=True)
+    except ImportRejected as rejected:
+        path.unlink(missing_ok=True)
+        context["rejected"] = rejected
+        return render(request, "tasks/import.html", context, status=400)
+    request.session[_session_key(project.slug)] = context["staged"] = staged
+    return render(request, "tasks/import.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Import the file checked on the upload step; it is checked again, as the project may have changed."""
+    project = access_project(request.user, slug, role=Role.LEAD).project  # type: ignore[arg-type]
+    staged = request.session.pop(_session_key(project.slug), None)
+    if not staged or staged != request.POST.get("staged") or not _staged_path(staged).exists():
+        messages.error(request, "That upload is no longer waiting to be imported: upload the file again.")
+        return redirect("task-import", slug=project.slug)
+    path = _staged_path(staged)
+    try:
+        with path.open("rb") as handle:
+            result = import_tasks(project=project, lines=handle)
+    except ImportRejected as rejected:
+        return render(request, "tasks/import.html", {"project": project, "rejected": rejected}, status=400)
+    finally:
+        path.unlink(missing_ok=True)
+    messages.success(request, f"Imported {result.created} tasks into {project.name}.")
+    return redirect("project-detail", slug=project.slug)
+
+
+def _session_key(slug: str) -> str:
+    return f"import-staged:{slug}"
+
+
+def _staged_path(staged: str) -> Path:
+    # `staged` is a uuid4 hex this server made, kept in the session; never a path from the client.
+    return Path(settings.MEDIA_ROOT) / _STAGING / f"{uuid.UUID(hex=staged).hex}.jsonl"
+
+
+@login_required
+def api_token(request: HttpRequest) -> HttpResponse:
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "tasks/api_token.html", {"token": token})
+
+
+@login_required
+@require_POST
+def api_token_reset(request: HttpRequest) -> HttpResponse:
+    """Create the user's API token, or replace it (the old one stops working at once)."""
+    services.rotate_api_token(user=request.user)  # type: ignore[arg-type]
+    messages.success(request, "A new API token was created; the previous one no longer works.")
+    return redirect("api-token")

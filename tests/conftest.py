@@ -1,0 +1,98 @@
+"""Personas and plain builders shared by the whole suite."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from tasks import services
+from tasks.models import Project, RankingMode, Role, User
+
+
+def need_real(component: str, why: str) -> None:
+    """A test that needs a real PostgreSQL, Redis, worker or Docker engine: fail in CI, skip elsewhere."""
+    message = f"{component} is not available: {why}"
+    if settings.REQUIRE_REAL_SERVICES:
+        pytest.fail(message + " (REQUIRE_REAL_SERVICES is on, so this is a failure, not a skip)")
+    pytest.skip(message)
+
+
+def make_user(username: str, *, staff: bool = False) -> User:
+    user = User.objects.create_user(username=username, password=f"{username}-pw", is_staff=staff)
+    return user
+
+
+def task_line(external_id: str = "ext-1", *, language: str = "python", responses: Any = 2, **fields: Any) -> dict[str, Any]:
+    """One task in the import format: `responses` is a count or the list itself; `fields` override or add keys."""
+    if isinstance(responses, int):
+        responses = [{"model": f"model-{i}", "code": f"def add(a, b):\n    return a + b  # {i}\n"} for i in range(responses)]
+    data: dict[str, Any] = {
+        "id": external_id,
+        "prompt": f"Write `add(a, b)` for {external_id}.",
+        "language": language,
+        "responses": responses,
+        "metadata": {"source": "test"},
+    }
+    data.update(fields)
+    return data
+
+
+def jsonl(*items: Any) -> bytes:
+    """A JSONL body; str items are taken as raw lines (to write broken JSON)."""
+    return b"".join((item if isinstance(item, str) else json.dumps(item)).encode() + b"\n" for item in items)
+
+
+@pytest.fixture
+def lead(db: None) -> User:
+    return make_user("lena-lead")
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    return make_user("rita-reviewer")
+
+
+@pytest.fixture
+def annotator(db: None) -> User:
+    return make_user("ann-annotator")
+
+
+@pytest.fixture
+def annotator2(db: None) -> User:
+    return make_user("bob-annotator")
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return make_user("oscar-outsider")
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    return make_user("sam-staff", staff=True)
+
+
+@pytest.fixture
+def project(lead: User, reviewer: User, annotator: User, annotator2: User) -> Project:
+    project = services.create_project(
+        slug="py-rank", name="Python ranking", lead=lead, overlap=2, ranking_mode=RankingMode.RANKING
+    )
+    services.add_member(project=project, user=reviewer, role=Role.REVIEWER)
+    services.add_member(project=project, user=annotator, role=Role.ANNOTATOR)
+    services.add_member(project=project, user=annotator2, role=Role.ANNOTATOR)
+    return project
+
+
+@pytest.fixture
+def other_project(db: None) -> Project:
+    """A pairwise project none of the personas belong to."""
+    return services.create_project(slug="secret-js", name="Secret JS", overlap=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness costs seconds across the suite and proves nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
