@@ -7,17 +7,17 @@ from annotation.celery import app
 
 def ensure_folders() -> None:
     """Create the embedded (file-system) broker's folders; a no-op for Redis."""
-    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    options: dict[str, object] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if key in options:
-            settings.VAR_DIR.joinpath(options[key]).mkdir(parents=True, exist_ok=True)
+            settings.VAR_DIR.joinpath(str(options[key])).mkdir(parents=True, exist_ok=True)
     if settings.CELERY_RESULT_BACKEND.startswith("file://"):
         settings.VAR_DIR.joinpath(settings.CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(
             parents=True, exist_ok=True
         )
 
 
-def check_broker(timeout: float = 3.0) -> None:
+def check_broker(timeout: int = 3) -> None:
     """Raise if the broker cannot be reached within `timeout` seconds."""
     ensure_folders()
     with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:

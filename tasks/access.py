@@ -62,8 +62,10 @@ def access_task(user: User | AnonymousUser, slug: str, external_id: str, *, role
     return task
 
 
-def projects_for(user: User) -> list[ProjectAccess]:
+def projects_for(user: User | AnonymousUser) -> list[ProjectAccess]:
     """Every project the user may see, with the role they have in it."""
+    if not user.is_authenticated:
+        return []
     if user.is_staff:
         return [ProjectAccess(project=p, role=Role.LEAD) for p in Project.objects.all()]
     memberships = Membership.objects.filter(user=user).select_related("project").order_by("project__name")

@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, RUF100
 """Demo preference-collection tasks (AI-generated code comparison).
 
 Each entry of ``DEMO_TASKS`` uses the task import format::
@@ -85,7 +85,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-7b",
                 "bug: only strips a leading hyphen, so titles ending in punctuation keep a trailing '-'",
-                r'''
+                r"""
                 import re
                 import unicodedata
 
@@ -99,7 +99,7 @@ DEMO_TASKS: list[dict] = [
                     if text.startswith("-"):
                         text = text[1:]
                     return text
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
@@ -118,7 +118,7 @@ DEMO_TASKS: list[dict] = [
                 ''',
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import slugify
 
 
@@ -146,7 +146,7 @@ DEMO_TASKS: list[dict] = [
 
             def test_non_latin_symbols_dropped():
                 assert slugify("Café ☕ time") == "cafe-time"
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-002",
@@ -167,7 +167,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "correct",
-                r'''
+                r"""
                 def merge_intervals(intervals):
                     if not intervals:
                         return []
@@ -181,12 +181,12 @@ DEMO_TASKS: list[dict] = [
                         else:
                             merged.append((start, end))
                     return merged
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: uses >= when deciding to start a new interval, so touching intervals like (1, 3) and (3, 5) are not merged",
-                r'''
+                r"""
                 def merge_intervals(intervals):
                     # Sort by start so overlapping intervals are adjacent
                     intervals = sorted(intervals)
@@ -197,7 +197,7 @@ DEMO_TASKS: list[dict] = [
                         else:
                             merged[-1] = (merged[-1][0], max(merged[-1][1], current[1]))
                     return merged
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
@@ -239,7 +239,7 @@ DEMO_TASKS: list[dict] = [
                 ''',
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import merge_intervals
 
 
@@ -268,7 +268,7 @@ DEMO_TASKS: list[dict] = [
                 snapshot = list(data)
                 merge_intervals(data)
                 assert data == snapshot
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-003",
@@ -303,14 +303,16 @@ DEMO_TASKS: list[dict] = [
                 "bug: converts to float first, so '2.675' becomes 2.67499999... and rounds down",
                 r'''
                 def round_money(amount):
+                    """Round an amount string to 2 decimal places."""
+                    value = float(amount)
                     # format with two decimal places
-                    return "{:.2f}".format(float(amount))
+                    return "{:.2f}".format(value)
                 ''',
             ),
             (
                 "nimbus-code-v2",
                 "bug: quantize() without a rounding mode uses banker's rounding (ROUND_HALF_EVEN), so '0.125' -> '0.12'",
-                r'''
+                r"""
                 from decimal import Decimal
 
 
@@ -319,10 +321,10 @@ DEMO_TASKS: list[dict] = [
                     # quantize keeps the value exact (no float conversion)
                     rounded = Decimal(amount).quantize(cents)
                     return f"{rounded:.2f}"
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import round_money
 
 
@@ -350,7 +352,7 @@ DEMO_TASKS: list[dict] = [
 
             def test_large_value_keeps_precision():
                 assert round_money("123456789012345.675") == "123456789012345.68"
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-004",
@@ -396,7 +398,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "slow: keeps recency in a plain list, so every lookup/remove is O(capacity) -> O(n * capacity) overall",
-                r'''
+                r"""
                 def count_cache_misses(capacity, requests):
                     # `recent` holds cached keys, least recently used first
                     recent = []
@@ -413,12 +415,12 @@ DEMO_TASKS: list[dict] = [
                                 recent.pop(0)
                             recent.append(key)
                     return misses
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: a hit does not refresh recency, so it evicts in FIFO order instead of LRU order",
-                r'''
+                r"""
                 from collections import deque
 
 
@@ -438,10 +440,10 @@ DEMO_TASKS: list[dict] = [
                         cache.add(key)
                         order.append(key)
                     return misses
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import count_cache_misses
 
 
@@ -471,7 +473,7 @@ DEMO_TASKS: list[dict] = [
                 assert count_cache_misses(50, requests) == 50
                 # one slot short: LRU thrashes and every request misses
                 assert count_cache_misses(49, requests) == 2000
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-005",
@@ -518,7 +520,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "bug: re.findall() skips anything it does not understand, so '1h30' or '1h 2w' silently parse instead of raising",
-                r'''
+                r"""
                 import re
 
 
@@ -528,12 +530,12 @@ DEMO_TASKS: list[dict] = [
                     if not parts:
                         raise ValueError(f"Invalid duration: {text!r}")
                     return sum(int(value) * units[unit] for value, unit in parts)
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "correct",
-                r'''
+                r"""
                 def parse_duration(text):
                     multipliers = {"d": 86400, "h": 3600, "m": 60, "s": 1}
                     s = text.strip().lower()
@@ -559,10 +561,10 @@ DEMO_TASKS: list[dict] = [
                     if number:
                         raise ValueError("number without unit")
                     return total
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             import pytest
 
             from solution import parse_duration
@@ -588,7 +590,7 @@ DEMO_TASKS: list[dict] = [
             def test_invalid_inputs_raise(bad):
                 with pytest.raises(ValueError):
                     parse_duration(bad)
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-006",
@@ -609,14 +611,14 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-7b",
                 "correct",
-                r'''
+                r"""
                 import bisect
 
 
                 def first_at_least(values, target):
                     # bisect_left gives the leftmost insertion point, i.e. the first index with values[i] >= target
                     return bisect.bisect_left(values, target)
-                ''',
+                """,
             ),
             (
                 "nimbus-code-v2",
@@ -674,7 +676,7 @@ DEMO_TASKS: list[dict] = [
                 ''',
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import first_at_least
 
 
@@ -701,7 +703,7 @@ DEMO_TASKS: list[dict] = [
             def test_long_run_of_duplicates():
                 values = [0] * 10 + [7] * 1000 + [9]
                 assert first_at_least(values, 7) == 10
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-007",
@@ -749,7 +751,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "bug: mutable default `_cache={}` is shared across calls and keyed only by n, so a later call with different steps returns stale results",
-                r'''
+                r"""
                 def count_paths(n, steps=(1, 2), _cache={}):
                     # memoize results so large n stays fast
                     if n < 0:
@@ -761,10 +763,10 @@ DEMO_TASKS: list[dict] = [
                     result = sum(count_paths(n - s, steps) for s in steps)
                     _cache[n] = result
                     return result
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import count_paths
 
 
@@ -795,14 +797,14 @@ DEMO_TASKS: list[dict] = [
 
             def test_moderate_n():
                 assert count_paths(20, (1, 2, 3)) == 121415
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-008",
         language="python",
         topic="CSV line parsing",
         difficulty="medium",
-        prompt=r"""
+        prompt=r'''
             Implement `parse_csv_line(line: str) -> list[str]` that splits a single CSV record (RFC 4180 style, comma separator).
 
             - Fields may be wrapped in double quotes; quoted fields can contain commas, and a doubled quote `""` inside a quoted field stands for one literal `"`.
@@ -810,7 +812,7 @@ DEMO_TASKS: list[dict] = [
             - An empty string returns `[]`. The line contains no newline characters.
 
             Example: `parse_csv_line('id,"Smith, Jane","say ""hi""",')` → `['id', 'Smith, Jane', 'say "hi"', '']`
-        """,
+        ''',
         responses=[
             (
                 "nimbus-code-v2",
@@ -828,7 +830,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-7b",
                 "bug: splits on every comma first, so commas inside quoted fields break the field apart",
-                r'''
+                r"""
                 def parse_csv_line(line):
                     if not line:
                         return []
@@ -839,7 +841,7 @@ DEMO_TASKS: list[dict] = [
                             part = part[1:-1].replace('""', '"')
                         fields.append(part)
                     return fields
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
@@ -879,7 +881,7 @@ DEMO_TASKS: list[dict] = [
             ),
             (
                 "atlas-coder-34b",
-                "bug: every double quote just toggles the quoted state, so escaped quotes (\"\") are dropped instead of producing a literal '\"'",
+                'bug: every double quote just toggles the quoted state, so escaped quotes ("") are dropped instead of producing a literal \'"\'',
                 r'''
                 def parse_csv_line(line: str) -> list[str]:
                     """Parse a CSV line.
@@ -943,7 +945,7 @@ DEMO_TASKS: list[dict] = [
         topic="business days between dates",
         difficulty="medium",
         prompt=r"""
-            Write `business_days_between(start: datetime.date, end: datetime.date) -> int` that counts the weekdays (Monday–Friday) in the half-open range `[start, end)`.
+            Write `business_days_between(start: datetime.date, end: datetime.date) -> int` that counts the weekdays (Monday to Friday) in the half-open range `[start, end)`.
 
             - `start` is counted if it is a weekday; `end` is never counted.
             - If `end <= start`, return `0`. Public holidays are ignored.
@@ -975,7 +977,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-34b",
                 "bug: loop condition `current <= end` makes the end date inclusive",
-                r'''
+                r"""
                 from datetime import date, timedelta
 
 
@@ -989,12 +991,12 @@ DEMO_TASKS: list[dict] = [
                             days += 1
                         current += timedelta(days=1)
                     return days
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: uses isoweekday() (Mon=1..Sun=7) with `< 5`, so Fridays are never counted",
-                r'''
+                r"""
                 import datetime
 
 
@@ -1007,10 +1009,10 @@ DEMO_TASKS: list[dict] = [
                             count += 1
                         day += datetime.timedelta(days=1)
                     return count
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from datetime import date
 
             from solution import business_days_between
@@ -1041,7 +1043,7 @@ DEMO_TASKS: list[dict] = [
 
             def test_whole_leap_year():
                 assert business_days_between(date(2024, 1, 1), date(2025, 1, 1)) == 262
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-010",
@@ -1060,7 +1062,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-7b",
                 "correct",
-                r'''
+                r"""
                 from datetime import datetime, timezone
 
 
@@ -1070,7 +1072,7 @@ DEMO_TASKS: list[dict] = [
                         # naive timestamps are defined to be UTC already
                         dt = dt.replace(tzinfo=timezone.utc)
                     return dt.astimezone(timezone.utc).date().isoformat()
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
@@ -1103,7 +1105,7 @@ DEMO_TASKS: list[dict] = [
                 ''',
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import utc_day
 
 
@@ -1129,7 +1131,7 @@ DEMO_TASKS: list[dict] = [
 
             def test_fractional_seconds_into_leap_day():
                 assert utc_day("2024-02-28T22:15:30.250-04:00") == "2024-02-29"
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-011",
@@ -1188,7 +1190,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-7b",
                 "bug: keeps requests with a == t - window in the window (closed lower bound), so a request exactly one window later is rejected",
-                r'''
+                r"""
                 def allowed_requests(timestamps, limit, window):
                     allowed = []
                     out = []
@@ -1203,7 +1205,7 @@ DEMO_TASKS: list[dict] = [
                         else:
                             out.append(False)
                     return out
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
@@ -1225,7 +1227,7 @@ DEMO_TASKS: list[dict] = [
                 ''',
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             from solution import allowed_requests
 
 
@@ -1256,7 +1258,7 @@ DEMO_TASKS: list[dict] = [
                 result = allowed_requests(times, limit=10, window=100)
                 assert sum(result) == 200
                 assert result[:12] == [True] * 10 + [False] * 2
-        ''',
+        """,
     ),
     _task(
         task_id="demo-py-012",
@@ -1344,7 +1346,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "bug: never checks that every task was emitted, so a cycle silently yields a partial order instead of ValueError",
-                r'''
+                r"""
                 def topo_order(deps):
                     # count unmet prerequisites for every task
                     tasks = set(deps)
@@ -1364,10 +1366,10 @@ DEMO_TASKS: list[dict] = [
                                     ready.append(t)
                         ready.sort()
                     return order
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             import pytest
 
             from solution import topo_order
@@ -1404,7 +1406,7 @@ DEMO_TASKS: list[dict] = [
             def test_self_dependency_is_a_cycle():
                 with pytest.raises(ValueError):
                     topo_order({"x": ["x"]})
-        ''',
+        """,
     ),
     # ------------------------------------------------------------------ #
     # JavaScript                                                          #
@@ -1427,7 +1429,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "quill-1.5",
                 "correct",
-                r'''
+                r"""
                 /**
                  * Split an amount in cents into `parts` near-equal integer shares.
                  * Remainder cents are assigned to the first shares.
@@ -1446,12 +1448,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { splitAmount };
-                ''',
+                """,
             ),
             (
                 "nimbus-code-v2",
                 "bug: off-by-one `i <= remainder` hands out one extra cent, so shares no longer sum to the total",
-                r'''
+                r"""
                 function splitAmount(totalCents, parts) {
                   if (!Number.isInteger(parts) || parts < 1) {
                     throw new RangeError(`parts must be a positive integer, got ${parts}`);
@@ -1464,10 +1466,10 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { splitAmount };
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             const test = require('node:test');
             const assert = require('node:assert');
             const { splitAmount } = require('./solution');
@@ -1502,7 +1504,7 @@ DEMO_TASKS: list[dict] = [
               assert.throws(() => splitAmount(100, -2), RangeError);
               assert.throws(() => splitAmount(100, 2.5), RangeError);
             });
-        ''',
+        """,
     ),
     _task(
         task_id="demo-js-002",
@@ -1522,7 +1524,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-34b",
                 "correct",
-                r'''
+                r"""
                 function compareVersions(a, b) {
                   const pa = a.split('.').map(Number);
                   const pb = b.split('.').map(Number);
@@ -1542,12 +1544,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { sortVersions };
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: calls sort() without a comparator, which compares strings lexicographically ('1.10.0' < '1.2')",
-                r'''
+                r"""
                 function sortVersions(versions) {
                   // copy so we don't mutate the caller's array
                   const copy = versions.slice();
@@ -1556,12 +1558,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { sortVersions };
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
                 "bug: Array.prototype.sort works in place, so the caller's array is mutated",
-                r'''
+                r"""
                 /**
                  * Sorts version strings like "1.2.10" in ascending order.
                  * @param {string[]} versions
@@ -1580,12 +1582,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { sortVersions };
-                ''',
+                """,
             ),
             (
                 "nimbus-code-v2",
                 "correct",
-                r'''
+                r"""
                 const sortVersions = (versions) => {
                   const parse = (v) => v.split('.').map((part) => parseInt(part, 10));
 
@@ -1604,10 +1606,10 @@ DEMO_TASKS: list[dict] = [
                 };
 
                 module.exports = { sortVersions };
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             const test = require('node:test');
             const assert = require('node:assert');
             const { sortVersions } = require('./solution');
@@ -1643,7 +1645,7 @@ DEMO_TASKS: list[dict] = [
               assert.deepStrictEqual(result, []);
               assert.notStrictEqual(result, input);
             });
-        ''',
+        """,
     ),
     _task(
         task_id="demo-js-003",
@@ -1663,7 +1665,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "correct",
-                r'''
+                r"""
                 function debounceFireTimes(callTimes, wait) {
                   const fires = [];
                   for (let i = 0; i < callTimes.length; i++) {
@@ -1678,12 +1680,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { debounceFireTimes };
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: uses `>` instead of `>=`, so a call arriving exactly `wait` ms later is merged into the previous burst",
-                r'''
+                r"""
                 function debounceFireTimes(callTimes, wait) {
                   if (callTimes.length === 0) return [];
                   const result = [];
@@ -1699,12 +1701,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { debounceFireTimes };
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
                 "bug: with no calls it still pushes `undefined + wait`, returning [NaN] instead of []",
-                r'''
+                r"""
                 /**
                  * Compute when a trailing-edge debounced function would actually run.
                  * @param {number[]} callTimes ascending timestamps (ms)
@@ -1725,10 +1727,10 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { debounceFireTimes };
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             const test = require('node:test');
             const assert = require('node:assert');
             const { debounceFireTimes } = require('./solution');
@@ -1757,7 +1759,7 @@ DEMO_TASKS: list[dict] = [
             test('simultaneous calls collapse', () => {
               assert.deepStrictEqual(debounceFireTimes([5, 5, 5], 20), [25]);
             });
-        ''',
+        """,
     ),
     _task(
         task_id="demo-js-004",
@@ -1777,7 +1779,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-34b",
                 "correct",
-                r'''
+                r"""
                 /**
                  * Return the distinct values of `values` in first-seen order.
                  * Uses SameValueZero equality, matching the semantics of Set.
@@ -1787,24 +1789,24 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { uniqueValues };
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: indexOf() uses === so it never finds NaN; every NaN is dropped (also O(n^2))",
-                r'''
+                r"""
                 function uniqueValues(values) {
                   // keep an element only if this is the first index where it appears
                   return values.filter((value, index) => values.indexOf(value) === index);
                 }
 
                 module.exports = { uniqueValues };
-                ''',
+                """,
             ),
             (
                 "nimbus-code-v2",
                 "bug: loose equality `==` treats 3 and '3' (and 0, '', false) as duplicates",
-                r'''
+                r"""
                 function uniqueValues(values) {
                   const result = [];
                   for (const value of values) {
@@ -1821,12 +1823,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { uniqueValues };
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
                 "slow: out.includes() inside the loop makes it O(n^2) for mostly-distinct input",
-                r'''
+                r"""
                 const uniqueValues = (values) => {
                   const out = [];
                   for (const v of values) {
@@ -1838,10 +1840,10 @@ DEMO_TASKS: list[dict] = [
                 };
 
                 module.exports = { uniqueValues };
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             const test = require('node:test');
             const assert = require('node:assert');
             const { uniqueValues } = require('./solution');
@@ -1879,7 +1881,7 @@ DEMO_TASKS: list[dict] = [
               const expected = Array.from({ length: 500 }, (_, i) => (i * 7) % 500);
               assert.deepStrictEqual(uniqueValues(input), expected);
             });
-        ''',
+        """,
     ),
     _task(
         task_id="demo-js-005",
@@ -1898,7 +1900,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "nimbus-code-v2",
                 "correct",
-                r'''
+                r"""
                 function countPairsWithSum(nums, target) {
                   const seen = new Map(); // value -> how many times we've seen it so far
                   let pairs = 0;
@@ -1910,12 +1912,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { countPairsWithSum };
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "slow: nested loops over all pairs, O(n^2) (~5*10^9 comparisons at n = 10^5)",
-                r'''
+                r"""
                 function countPairsWithSum(nums, target) {
                   let count = 0;
                   for (let i = 0; i < nums.length; i++) {
@@ -1929,12 +1931,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { countPairsWithSum };
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
                 "bug: looks up the full frequency table, so a value equal to target/2 pairs with itself and the halved total is too large",
-                r'''
+                r"""
                 /**
                  * Count pairs (i < j) whose values add up to target.
                  */
@@ -1952,10 +1954,10 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { countPairsWithSum };
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             const test = require('node:test');
             const assert = require('node:assert');
             const { countPairsWithSum } = require('./solution');
@@ -1985,7 +1987,7 @@ DEMO_TASKS: list[dict] = [
               const nums = Array.from({ length: 3000 }, (_, i) => i % 10);
               assert.strictEqual(countPairsWithSum(nums, 9), 5 * 300 * 300);
             });
-        ''',
+        """,
     ),
     _task(
         task_id="demo-js-006",
@@ -2005,7 +2007,7 @@ DEMO_TASKS: list[dict] = [
             (
                 "atlas-coder-34b",
                 "correct",
-                r'''
+                r"""
                 function decode(component) {
                   return decodeURIComponent(component.replace(/\+/g, ' '));
                 }
@@ -2031,12 +2033,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { parseQueryString };
-                ''',
+                """,
             ),
             (
                 "nimbus-code-v2",
                 "bug: decodeURIComponent() does not turn '+' into a space ('red+shoes' stays 'red+shoes')",
-                r'''
+                r"""
                 function parseQueryString(query) {
                   const params = {};
                   query
@@ -2057,12 +2059,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { parseQueryString };
-                ''',
+                """,
             ),
             (
                 "atlas-coder-7b",
                 "bug: repeated keys overwrite each other (last value wins) instead of collecting into an array",
-                r'''
+                r"""
                 function parseQueryString(query) {
                   var result = {};
                   if (query.charAt(0) === '?') {
@@ -2088,12 +2090,12 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { parseQueryString };
-                ''',
+                """,
             ),
             (
                 "quill-1.5",
                 "correct",
-                r'''
+                r"""
                 /**
                  * Parse a query string into an object; repeated keys become arrays.
                  * Relies on the WHATWG URLSearchParams parser, which already handles
@@ -2110,10 +2112,10 @@ DEMO_TASKS: list[dict] = [
                 }
 
                 module.exports = { parseQueryString };
-                ''',
+                """,
             ),
         ],
-        reference_tests=r'''
+        reference_tests=r"""
             const test = require('node:test');
             const assert = require('node:assert');
             const { parseQueryString } = require('./solution');
@@ -2150,5 +2152,730 @@ DEMO_TASKS: list[dict] = [
             test('empty segments are skipped', () => {
               assert.deepStrictEqual(parseQueryString('&&a=1&&b=&'), { a: '1', b: '' });
             });
-        ''',
+        """,
     ),
+    _task(
+        task_id="demo-js-007",
+        language="javascript",
+        topic="building a tree from flat records",
+        difficulty="medium",
+        prompt=r"""
+            Write `buildTree(items)` that turns a flat list of `{ id, parentId }` records (e.g. rows of a comments table) into a forest.
+
+            - Return an array of root nodes shaped `{ id, children: [...] }`, recursively.
+            - Roots are items whose `parentId` is `null`/`undefined` **or** refers to an id that is not in the list. A child may appear before its parent.
+            - Roots and children keep the order in which they appear in `items`. Ids may be any number or string, including `0`.
+            - Lists can hold tens of thousands of items.
+
+            Example: `buildTree([{ id: 1, parentId: null }, { id: 2, parentId: 1 }])` → `[{ id: 1, children: [{ id: 2, children: [] }] }]`
+        """,
+        responses=[
+            (
+                "nimbus-code-v2",
+                "correct",
+                r"""
+                function buildTree(items) {
+                  const nodes = new Map();
+                  for (const item of items) {
+                    nodes.set(item.id, { id: item.id, children: [] });
+                  }
+
+                  const roots = [];
+                  for (const item of items) {
+                    const node = nodes.get(item.id);
+                    const parent = item.parentId == null ? undefined : nodes.get(item.parentId);
+                    if (parent) {
+                      parent.children.push(node);
+                    } else {
+                      roots.push(node);
+                    }
+                  }
+                  return roots;
+                }
+
+                module.exports = { buildTree };
+                """,
+            ),
+            (
+                "quill-1.5",
+                "slow: filters the whole list to find each node's children, O(n^2) for large inputs",
+                r"""
+                /**
+                 * Build a nested tree from flat {id, parentId} records.
+                 * @param {{id: any, parentId: any}[]} items
+                 */
+                function buildTree(items) {
+                  const ids = new Set(items.map((item) => item.id));
+
+                  const toNode = (item) => ({
+                    id: item.id,
+                    children: items.filter((child) => child.parentId === item.id).map(toNode),
+                  });
+
+                  return items
+                    .filter((item) => item.parentId === null || item.parentId === undefined || !ids.has(item.parentId))
+                    .map(toNode);
+                }
+
+                module.exports = { buildTree };
+                """,
+            ),
+            (
+                "atlas-coder-7b",
+                "bug: truthiness check `item.parentId && ...` treats parentId 0 as 'no parent', so children of id 0 become roots",
+                r"""
+                function buildTree(items) {
+                  const byId = {};
+                  items.forEach(function (item) {
+                    byId[item.id] = { id: item.id, children: [] };
+                  });
+                  const roots = [];
+                  items.forEach(function (item) {
+                    if (item.parentId && byId[item.parentId]) {
+                      byId[item.parentId].children.push(byId[item.id]);
+                    } else {
+                      roots.push(byId[item.id]);
+                    }
+                  });
+                  return roots;
+                }
+
+                module.exports = { buildTree };
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { buildTree } = require('./solution');
+
+            function countNodes(forest) {
+              return forest.reduce((sum, node) => sum + 1 + countNodes(node.children), 0);
+            }
+
+            test('example', () => {
+              assert.deepStrictEqual(buildTree([{ id: 1, parentId: null }, { id: 2, parentId: 1 }]), [
+                { id: 1, children: [{ id: 2, children: [] }] },
+              ]);
+            });
+
+            test('empty list', () => {
+              assert.deepStrictEqual(buildTree([]), []);
+            });
+
+            test('children keep input order', () => {
+              const items = [
+                { id: 'a', parentId: null },
+                { id: 'c', parentId: 'a' },
+                { id: 'b', parentId: 'a' },
+                { id: 'd', parentId: 'b' },
+              ];
+              assert.deepStrictEqual(buildTree(items), [
+                {
+                  id: 'a',
+                  children: [
+                    { id: 'c', children: [] },
+                    { id: 'b', children: [{ id: 'd', children: [] }] },
+                  ],
+                },
+              ]);
+            });
+
+            test('id 0 is a valid parent', () => {
+              const items = [{ id: 0, parentId: null }, { id: 1, parentId: 0 }];
+              assert.deepStrictEqual(buildTree(items), [{ id: 0, children: [{ id: 1, children: [] }] }]);
+            });
+
+            test('orphans become roots and a child may precede its parent', () => {
+              const items = [{ id: 3, parentId: 2 }, { id: 5, parentId: 99 }, { id: 2 }];
+              assert.deepStrictEqual(buildTree(items), [
+                { id: 5, children: [] },
+                { id: 2, children: [{ id: 3, children: [] }] },
+              ]);
+            });
+
+            test('moderate binary-heap shaped input', () => {
+              const items = Array.from({ length: 2000 }, (_, i) => ({
+                id: i,
+                parentId: i === 0 ? null : Math.floor((i - 1) / 2),
+              }));
+              const forest = buildTree(items);
+              assert.strictEqual(forest.length, 1);
+              assert.deepStrictEqual(forest[0].children.map((c) => c.id), [1, 2]);
+              assert.strictEqual(countNodes(forest), 2000);
+            });
+        """,
+    ),
+    _task(
+        task_id="demo-js-008",
+        language="javascript",
+        topic="calendar day difference (DST-safe)",
+        difficulty="medium",
+        prompt=r"""
+            Write `daysBetween(from, to)` that returns the number of calendar days from date `from` to date `to`, both given as `"YYYY-MM-DD"` strings.
+
+            - The result is negative when `to` is earlier than `from`, and `0` for the same date.
+            - The answer must not depend on the machine's time zone or on daylight-saving transitions.
+
+            Example: `daysBetween("2024-03-09", "2024-03-11")` → `2`
+        """,
+        responses=[
+            (
+                "atlas-coder-34b",
+                "correct",
+                r"""
+                const MS_PER_DAY = 24 * 60 * 60 * 1000;
+
+                function toUtcMs(isoDate) {
+                  const [year, month, day] = isoDate.split('-').map(Number);
+                  return Date.UTC(year, month - 1, day);
+                }
+
+                /**
+                 * Whole calendar days from `from` to `to` (negative if `to` is earlier).
+                 */
+                function daysBetween(from, to) {
+                  return (toUtcMs(to) - toUtcMs(from)) / MS_PER_DAY;
+                }
+
+                module.exports = { daysBetween };
+                """,
+            ),
+            (
+                "atlas-coder-7b",
+                "bug: builds local-time dates and floors the ms difference, so a span containing a 23-hour DST day comes out one day short",
+                r"""
+                function daysBetween(from, to) {
+                  const [y1, m1, d1] = from.split('-').map(Number);
+                  const [y2, m2, d2] = to.split('-').map(Number);
+                  const start = new Date(y1, m1 - 1, d1);
+                  const end = new Date(y2, m2 - 1, d2);
+                  // milliseconds -> days
+                  return Math.floor((end - start) / (1000 * 60 * 60 * 24));
+                }
+
+                module.exports = { daysBetween };
+                """,
+            ),
+            (
+                "nimbus-code-v2",
+                "correct",
+                r"""
+                function daysBetween(from, to) {
+                  // Date-only ISO strings ("YYYY-MM-DD") are parsed as UTC midnight,
+                  // so daylight-saving changes never get in the way.
+                  const diffMs = Date.parse(to) - Date.parse(from);
+                  return Math.round(diffMs / 86_400_000);
+                }
+
+                module.exports = { daysBetween };
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            // Run in a zone with DST so time-zone-dependent implementations are exposed.
+            process.env.TZ = 'America/New_York';
+
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { daysBetween } = require('./solution');
+
+            test('example across the US spring-forward weekend', () => {
+              assert.strictEqual(daysBetween('2024-03-09', '2024-03-11'), 2);
+            });
+
+            test('same day', () => {
+              assert.strictEqual(daysBetween('2024-05-05', '2024-05-05'), 0);
+            });
+
+            test('negative when "to" is earlier', () => {
+              assert.strictEqual(daysBetween('2024-03-11', '2024-03-01'), -10);
+            });
+
+            test('across a leap day', () => {
+              assert.strictEqual(daysBetween('2024-02-28', '2024-03-01'), 2);
+            });
+
+            test('across a year boundary', () => {
+              assert.strictEqual(daysBetween('2023-12-31', '2024-01-01'), 1);
+            });
+
+            test('half a year spanning one DST change', () => {
+              assert.strictEqual(daysBetween('2024-01-01', '2024-07-01'), 182);
+            });
+        """,
+    ),
+    _task(
+        task_id="demo-js-009",
+        language="javascript",
+        topic="top-k word frequency",
+        difficulty="medium",
+        prompt=r"""
+            Implement `topWords(text, k)` returning the `k` most frequent words in `text`.
+
+            - Words are maximal runs of letters `a-z` and apostrophes, matched case-insensitively and returned in lowercase.
+            - Sort by count descending and break ties **alphabetically** (ascending).
+            - If there are fewer than `k` distinct words return all of them; `k <= 0` or a text without words gives `[]`.
+
+            Example: `topWords("the cat and the hat and THE bat", 2)` → `["the", "and"]`
+        """,
+        responses=[
+            (
+                "quill-1.5",
+                "correct",
+                r"""
+                /**
+                 * Return the k most frequent lowercase words, ties broken alphabetically.
+                 */
+                function topWords(text, k) {
+                  const words = text.toLowerCase().match(/[a-z']+/g) || [];
+                  const counts = new Map();
+                  for (const w of words) {
+                    counts.set(w, (counts.get(w) || 0) + 1);
+                  }
+                  return [...counts.entries()]
+                    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+                    .slice(0, Math.max(k, 0))
+                    .map(([word]) => word);
+                }
+
+                module.exports = { topWords };
+                """,
+            ),
+            (
+                "atlas-coder-34b",
+                "bug: sorts by count only, so ties come out in first-seen order instead of alphabetically",
+                r"""
+                function topWords(text, k) {
+                  const counts = new Map();
+                  for (const match of text.toLowerCase().matchAll(/[a-z']+/g)) {
+                    const word = match[0];
+                    counts.set(word, (counts.get(word) ?? 0) + 1);
+                  }
+                  // Map preserves insertion order and sort is stable, so ties stay in first-seen order
+                  return Array.from(counts)
+                    .sort((a, b) => b[1] - a[1])
+                    .slice(0, Math.max(0, k))
+                    .map(([word]) => word);
+                }
+
+                module.exports = { topWords };
+                """,
+            ),
+            (
+                "nimbus-code-v2",
+                "bug: tie-break comparator returns a boolean (`a > b`), never a negative number, so alphabetical ties are not sorted reliably",
+                r"""
+                function topWords(text, k) {
+                  const freq = {};
+                  (text.toLowerCase().match(/[a-z']+/g) || []).forEach((w) => {
+                    freq[w] = (freq[w] || 0) + 1;
+                  });
+                  return Object.keys(freq)
+                    .sort((a, b) => freq[b] - freq[a] || a > b)
+                    .slice(0, k > 0 ? k : 0);
+                }
+
+                module.exports = { topWords };
+                """,
+            ),
+            (
+                "atlas-coder-7b",
+                "correct",
+                r"""
+                function topWords(text, k) {
+                  if (k <= 0) return [];
+                  const counts = Object.create(null);
+                  const words = text.toLowerCase().split(/[^a-z']+/);
+                  for (const word of words) {
+                    if (word === '') continue;
+                    counts[word] = (counts[word] || 0) + 1;
+                  }
+                  const unique = Object.keys(counts);
+                  unique.sort((a, b) => {
+                    if (counts[b] !== counts[a]) return counts[b] - counts[a];
+                    return a.localeCompare(b);
+                  });
+                  return unique.slice(0, k);
+                }
+
+                module.exports = { topWords };
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { topWords } = require('./solution');
+
+            test('example', () => {
+              assert.deepStrictEqual(topWords('the cat and the hat and THE bat', 2), ['the', 'and']);
+            });
+
+            test('ties are broken alphabetically', () => {
+              assert.deepStrictEqual(topWords('zebra apple zebra apple mango', 2), ['apple', 'zebra']);
+            });
+
+            test('all-tie input is sorted alphabetically', () => {
+              assert.deepStrictEqual(topWords('delta charlie bravo alpha echo', 3), ['alpha', 'bravo', 'charlie']);
+            });
+
+            test('fewer distinct words than k', () => {
+              assert.deepStrictEqual(topWords('b a b', 5), ['b', 'a']);
+            });
+
+            test('k <= 0 or no words', () => {
+              assert.deepStrictEqual(topWords('a b c', 0), []);
+              assert.deepStrictEqual(topWords('a b c', -1), []);
+              assert.deepStrictEqual(topWords('123 !!! ...', 3), []);
+            });
+
+            test('case-insensitive with apostrophes kept', () => {
+              assert.deepStrictEqual(topWords("Don't stop! don't STOP, don't.", 2), ["don't", 'stop']);
+            });
+        """,
+    ),
+    _task(
+        task_id="demo-js-010",
+        language="javascript",
+        topic="edit distance",
+        difficulty="hard",
+        prompt=r"""
+            Write `levenshtein(a, b)` returning the edit distance between two strings: the minimum number of single-character insertions, deletions and substitutions that turn `a` into `b`.
+
+            - Either string may be empty (`levenshtein("", "abc")` is `3`).
+            - Comparison is case-sensitive.
+            - Strings can be a few thousand characters long, so the algorithm must be polynomial.
+
+            Example: `levenshtein("kitten", "sitting")` → `3`
+        """,
+        responses=[
+            (
+                "atlas-coder-34b",
+                "correct",
+                r"""
+                /**
+                 * Levenshtein distance with a rolling one-row DP:
+                 * O(a.length * b.length) time, O(b.length) memory.
+                 */
+                function levenshtein(a, b) {
+                  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+                  for (let i = 1; i <= a.length; i++) {
+                    const curr = [i];
+                    for (let j = 1; j <= b.length; j++) {
+                      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+                      curr[j] = Math.min(prev[j] + 1, curr[j - 1] + 1, prev[j - 1] + cost);
+                    }
+                    prev = curr;
+                  }
+                  return prev[b.length];
+                }
+
+                module.exports = { levenshtein };
+                """,
+            ),
+            (
+                "quill-1.5",
+                "slow: naive recursion without memoisation is exponential (two 10-character strings already need ~8 million calls)",
+                r"""
+                function levenshtein(a, b) {
+                  if (a.length === 0) return b.length;
+                  if (b.length === 0) return a.length;
+                  if (a[0] === b[0]) return levenshtein(a.slice(1), b.slice(1));
+                  return 1 + Math.min(
+                    levenshtein(a.slice(1), b), // delete
+                    levenshtein(a, b.slice(1)), // insert
+                    levenshtein(a.slice(1), b.slice(1)) // substitute
+                  );
+                }
+
+                module.exports = { levenshtein };
+                """,
+            ),
+            (
+                "nimbus-code-v2",
+                "bug: first DP row is never initialised to 0..n, so leading insertions are free (levenshtein('', 'abc') returns 0)",
+                r"""
+                function levenshtein(a, b) {
+                  const m = a.length;
+                  const n = b.length;
+                  const dp = Array.from({ length: m + 1 }, () => new Array(n + 1).fill(0));
+                  for (let i = 0; i <= m; i++) dp[i][0] = i;
+
+                  for (let i = 1; i <= m; i++) {
+                    for (let j = 1; j <= n; j++) {
+                      if (a[i - 1] === b[j - 1]) {
+                        dp[i][j] = dp[i - 1][j - 1];
+                      } else {
+                        dp[i][j] = 1 + Math.min(dp[i - 1][j], dp[i][j - 1], dp[i - 1][j - 1]);
+                      }
+                    }
+                  }
+                  return dp[m][n];
+                }
+
+                module.exports = { levenshtein };
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { levenshtein } = require('./solution');
+
+            test('example', () => {
+              assert.strictEqual(levenshtein('kitten', 'sitting'), 3);
+            });
+
+            test('empty strings', () => {
+              assert.strictEqual(levenshtein('', 'abc'), 3);
+              assert.strictEqual(levenshtein('abc', ''), 3);
+              assert.strictEqual(levenshtein('', ''), 0);
+            });
+
+            test('identical strings', () => {
+              assert.strictEqual(levenshtein('flaw', 'flaw'), 0);
+            });
+
+            test('leading insertions are counted', () => {
+              assert.strictEqual(levenshtein('abc', 'xyabc'), 2);
+            });
+
+            test('case-sensitive', () => {
+              assert.strictEqual(levenshtein('Abc', 'abc'), 1);
+            });
+
+            test('swapped characters cost two', () => {
+              assert.strictEqual(levenshtein('ab', 'ba'), 2);
+            });
+
+            test('completely different strings', () => {
+              assert.strictEqual(levenshtein('abcdefg', 'hijklmn'), 7);
+            });
+        """,
+    ),
+    _task(
+        task_id="demo-js-011",
+        language="javascript",
+        topic="decimal rounding",
+        difficulty="medium",
+        prompt=r"""
+            Write `roundTo(value, decimals)` that rounds a number to `decimals` decimal places (0 to 10), matching what people expect from the written decimal value.
+
+            - Halves round **away from zero**: `roundTo(2.5, 0)` → `3`, `roundTo(-2.5, 0)` → `-3`.
+            - Binary floating-point artifacts must not leak: `roundTo(1.005, 2)` → `1.01`.
+            - Return a number.
+
+            Example: `roundTo(1.2345, 3)` → `1.235`
+        """,
+        responses=[
+            (
+                "nimbus-code-v2",
+                "correct",
+                r"""
+                function roundTo(value, decimals) {
+                  // Shift the decimal point via the string exponent to avoid binary artifacts,
+                  // e.g. 1.005 * 100 === 100.49999999999999 but Number('1.005e2') === 100.5
+                  const sign = value < 0 ? -1 : 1;
+                  const shifted = Number(`${Math.abs(value)}e${decimals}`);
+                  const rounded = Math.round(shifted);
+                  return sign * Number(`${rounded}e-${decimals}`);
+                }
+
+                module.exports = { roundTo };
+                """,
+            ),
+            (
+                "atlas-coder-7b",
+                "bug: multiplies by 10^decimals in floating point, so 1.005 * 100 = 100.4999... rounds down; negative halves also round toward +Infinity",
+                r"""
+                function roundTo(value, decimals) {
+                  const factor = Math.pow(10, decimals);
+                  return Math.round(value * factor) / factor;
+                }
+
+                module.exports = { roundTo };
+                """,
+            ),
+            (
+                "quill-1.5",
+                "bug: Math.round() rounds negative halves toward +Infinity, so roundTo(-2.5, 0) gives -2",
+                r"""
+                /**
+                 * Round `value` to `decimals` places using exponent notation to sidestep
+                 * floating point representation errors.
+                 * @param {number} value
+                 * @param {number} decimals
+                 * @returns {number}
+                 */
+                function roundTo(value, decimals) {
+                  return Number(Math.round(Number(value + 'e' + decimals)) + 'e-' + decimals);
+                }
+
+                module.exports = { roundTo };
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { roundTo } = require('./solution');
+
+            test('example', () => {
+              assert.strictEqual(roundTo(1.2345, 3), 1.235);
+            });
+
+            test('binary artifacts do not leak', () => {
+              assert.strictEqual(roundTo(1.005, 2), 1.01);
+              assert.strictEqual(roundTo(8.345, 2), 8.35);
+              assert.strictEqual(roundTo(0.615, 2), 0.62);
+            });
+
+            test('halves round away from zero', () => {
+              assert.strictEqual(roundTo(2.5, 0), 3);
+              assert.strictEqual(roundTo(-2.5, 0), -3);
+              assert.strictEqual(roundTo(-1.005, 2), -1.01);
+            });
+
+            test('integers and zero decimals', () => {
+              assert.strictEqual(roundTo(7, 2), 7);
+              assert.strictEqual(roundTo(1234.4999, 0), 1234);
+            });
+
+            test('below half rounds toward zero', () => {
+              assert.strictEqual(roundTo(-3.14159, 2), -3.14);
+              assert.strictEqual(roundTo(2.344, 2), 2.34);
+            });
+        """,
+    ),
+    _task(
+        task_id="demo-js-012",
+        language="javascript",
+        topic="flattening nested objects",
+        difficulty="easy",
+        prompt=r"""
+            Write `flattenObject(obj)` that flattens nested plain objects into a single-level object with dot-separated keys (e.g. for writing config into an env-style store).
+
+            - Only plain objects are descended into; arrays, `null`, dates and primitives are leaf values kept as-is.
+            - An empty nested object is kept as the value `{}` so no key disappears.
+            - The input is not modified.
+
+            Example: `flattenObject({ db: { host: "x", port: 5432 }, tags: ["a"], extra: null })` → `{ "db.host": "x", "db.port": 5432, tags: ["a"], extra: null }`
+        """,
+        responses=[
+            (
+                "atlas-coder-7b",
+                "correct",
+                r"""
+                function isPlainObject(value) {
+                  if (value === null || typeof value !== 'object') return false;
+                  const proto = Object.getPrototypeOf(value);
+                  return proto === Object.prototype || proto === null;
+                }
+
+                function flattenObject(obj, prefix = '', out = {}) {
+                  for (const [key, value] of Object.entries(obj)) {
+                    const path = prefix ? `${prefix}.${key}` : key;
+                    if (isPlainObject(value) && Object.keys(value).length > 0) {
+                      flattenObject(value, path, out);
+                    } else {
+                      out[path] = value;
+                    }
+                  }
+                  return out;
+                }
+
+                module.exports = { flattenObject };
+                """,
+            ),
+            (
+                "nimbus-code-v2",
+                "bug: `typeof value === 'object'` is also true for null, so Object.keys(null) throws a TypeError",
+                r"""
+                const flattenObject = (obj, parentKey = '') =>
+                  Object.keys(obj).reduce((acc, key) => {
+                    const fullKey = parentKey ? `${parentKey}.${key}` : key;
+                    const value = obj[key];
+                    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
+                      Object.assign(acc, flattenObject(value, fullKey));
+                    } else {
+                      acc[fullKey] = value;
+                    }
+                    return acc;
+                  }, {});
+
+                module.exports = { flattenObject };
+                """,
+            ),
+            (
+                "atlas-coder-34b",
+                "bug: recursing into an empty nested object emits nothing, so keys holding {} disappear",
+                r"""
+                /**
+                 * Flatten nested plain objects into dot-notation keys.
+                 * Arrays, null and non-plain objects (Date, Map, ...) are treated as leaves.
+                 */
+                function flattenObject(obj) {
+                  const result = {};
+
+                  function walk(current, path) {
+                    for (const key of Object.keys(current)) {
+                      const value = current[key];
+                      const nextPath = path ? `${path}.${key}` : key;
+                      if (value !== null && typeof value === 'object' && value.constructor === Object) {
+                        walk(value, nextPath);
+                      } else {
+                        result[nextPath] = value;
+                      }
+                    }
+                  }
+
+                  walk(obj, '');
+                  return result;
+                }
+
+                module.exports = { flattenObject };
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { flattenObject } = require('./solution');
+
+            test('example', () => {
+              assert.deepStrictEqual(flattenObject({ db: { host: 'x', port: 5432 }, tags: ['a'], extra: null }), {
+                'db.host': 'x',
+                'db.port': 5432,
+                tags: ['a'],
+                extra: null,
+              });
+            });
+
+            test('deep nesting', () => {
+              assert.deepStrictEqual(flattenObject({ a: { b: { c: { d: 1 } } }, e: 2 }), { 'a.b.c.d': 1, e: 2 });
+            });
+
+            test('empty nested objects are kept', () => {
+              assert.deepStrictEqual(flattenObject({ a: {}, b: { c: {} } }), { a: {}, 'b.c': {} });
+            });
+
+            test('null, arrays and dates are leaves', () => {
+              const when = new Date(0);
+              const result = flattenObject({ x: null, y: [1, { z: 2 }], when });
+              assert.deepStrictEqual(result, { x: null, y: [1, { z: 2 }], when });
+              assert.strictEqual(result.when, when);
+            });
+
+            test('input is not modified', () => {
+              const input = { a: { b: 1 }, c: [1, 2] };
+              flattenObject(input);
+              assert.deepStrictEqual(input, { a: { b: 1 }, c: [1, 2] });
+            });
+
+            test('empty input', () => {
+              assert.deepStrictEqual(flattenObject({}), {});
+            });
+        """,
+    ),
+]

@@ -56,7 +56,9 @@ class _LineError(Exception):
     pass
 
 
-def import_tasks(*, project: Project, lines: Iterable[bytes | str], dry_run: bool = False, preview: int = 5) -> ImportResult:
+def import_tasks(
+    *, project: Project, lines: Iterable[bytes | str], dry_run: bool = False, preview: int = 5
+) -> ImportResult:
     """Validate every line, then create all tasks and responses in one transaction, or raise ImportRejected."""
     parsed, errors = parse_lines(lines)
     errors += _mode_mismatches(project, parsed)
@@ -82,7 +84,9 @@ def parse_lines(lines: Iterable[bytes | str]) -> tuple[list[ParsedTask], list[st
             errors.append(f"line {number}: {exc}")
             continue
         if task.external_id in first_seen:
-            errors.append(f'line {number}: duplicate id "{task.external_id}" (first seen on line {first_seen[task.external_id]})')
+            errors.append(
+                f'line {number}: duplicate id "{task.external_id}" (first seen on line {first_seen[task.external_id]})'
+            )
             continue
         first_seen[task.external_id] = number
         parsed.append(task)
@@ -95,7 +99,9 @@ def _numbered(lines: Iterable[bytes | str], errors: list[str]) -> Iterator[tuple
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                errors.append(f"line {number}: not valid UTF-8 (byte {exc.object[exc.start]:#04x} at column {exc.start + 1})")
+                errors.append(
+                    f"line {number}: not valid UTF-8 (byte {exc.object[exc.start]:#04x} at column {exc.start + 1})"
+                )
                 continue
         else:
             text = raw
@@ -114,7 +120,9 @@ def _parse_task(number: int, text: str) -> ParsedTask:
         raise _LineError(f"expected a JSON object, got {_json_type(data)}")
     _reject_unknown(data, TASK_FIELDS, "")
     external_id = _required_string(data, "id", max_chars=Task._meta.get_field("external_id").max_length)
-    prompt = _required_string(data, "prompt", max_bytes=settings.IMPORT_MAX_PROMPT_BYTES, limit_name="IMPORT_MAX_PROMPT_BYTES")
+    prompt = _required_string(
+        data, "prompt", max_bytes=settings.IMPORT_MAX_PROMPT_BYTES, limit_name="IMPORT_MAX_PROMPT_BYTES"
+    )
     language = _language(data)
     responses = _responses(data)
     metadata = data.get("metadata") or {}
@@ -147,15 +155,24 @@ def _responses(data: dict[str, Any]) -> list[tuple[str, str]]:
         _reject_unknown(item, RESPONSE_FIELDS, f"{where}.")
         model = _required_string(item, "model", where=f"{where}.", max_chars=200)
         code = _required_string(
-            item, "code", where=f"{where}.", max_bytes=settings.IMPORT_MAX_CODE_BYTES, limit_name="IMPORT_MAX_CODE_BYTES"
+            item,
+            "code",
+            where=f"{where}.",
+            max_bytes=settings.IMPORT_MAX_CODE_BYTES,
+            limit_name="IMPORT_MAX_CODE_BYTES",
         )
         responses.append((model, code))
     return responses
 
 
 def _required_string(
-    data: dict[str, Any], key: str, *, where: str = "", max_chars: int | None = None,
-    max_bytes: int | None = None, limit_name: str = "",
+    data: dict[str, Any],
+    key: str,
+    *,
+    where: str = "",
+    max_chars: int | None = None,
+    max_bytes: int | None = None,
+    limit_name: str = "",
 ) -> str:
     if key not in data:
         raise _LineError(f'missing field "{where}{key}"')
@@ -217,7 +234,13 @@ def _write(project: Project, parsed: list[ParsedTask]) -> None:
             for start in range(0, len(parsed), _BATCH):
                 chunk = parsed[start : start + _BATCH]
                 tasks = Task.objects.bulk_create(
-                    Task(project=project, external_id=p.external_id, prompt=p.prompt, language=p.language, metadata=p.metadata)
+                    Task(
+                        project=project,
+                        external_id=p.external_id,
+                        prompt=p.prompt,
+                        language=p.language,
+                        metadata=p.metadata,
+                    )
                     for p in chunk
                 )
                 Response.objects.bulk_create(

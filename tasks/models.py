@@ -35,11 +35,26 @@ class RankingMode(models.TextChoices):
 def default_rubric() -> list[dict[str, Any]]:
     scale = {"min": 1, "max": 5}
     return [
-        {"key": "correctness", "label": "Correctness", **scale, "help": "Does it do what the prompt asks, edge cases included?"},
+        {
+            "key": "correctness",
+            "label": "Correctness",
+            **scale,
+            "help": "Does it do what the prompt asks, edge cases included?",
+        },
         {"key": "efficiency", "label": "Efficiency", **scale, "help": "Time and memory for realistic inputs."},
         {"key": "readability", "label": "Readability", **scale, "help": "Names, structure, comments where they help."},
-        {"key": "security", "label": "Security", **scale, "help": "Unsafe evaluation, injection, secrets, unbounded resources."},
-        {"key": "instruction_following", "label": "Instruction following", **scale, "help": "Signature, constraints and format as asked."},
+        {
+            "key": "security",
+            "label": "Security",
+            **scale,
+            "help": "Unsafe evaluation, injection, secrets, unbounded resources.",
+        },
+        {
+            "key": "instruction_following",
+            "label": "Instruction following",
+            **scale,
+            "help": "Signature, constraints and format as asked.",
+        },
     ]
 
 
@@ -57,7 +72,8 @@ class Project(models.Model):
     rubric = models.JSONField(default=default_rubric)
     ranking_mode = models.CharField(max_length=16, choices=RankingMode.choices, default=RankingMode.PAIRWISE)
     overlap = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="How many distinct annotators judge each task.",
     )
     gold_share = models.FloatField(default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])

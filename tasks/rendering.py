@@ -11,20 +11,47 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 _MARKDOWN_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
+    "sup",
+    "sub",
 }
 
 
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML with raw HTML neutralised: tags outside the allow-list are escaped, not kept."""
     html = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
-    clean = nh3.clean(html, tags=_MARKDOWN_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"})
+    clean = nh3.clean(
+        html, tags=_MARKDOWN_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"}
+    )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
 
 
 @lru_cache(maxsize=8)
-def _formatter() -> HtmlFormatter:  # type: ignore[type-arg]
+def _formatter() -> HtmlFormatter:
     return HtmlFormatter(linenos="table", cssclass="highlight", wrapcode=True)
 
 

@@ -9,8 +9,16 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "slug", "name", "instructions", "rubric", "ranking_mode", "overlap", "min_tests",
-            "min_rationale_chars", "requires_ideal_solution", "role",
+            "slug",
+            "name",
+            "instructions",
+            "rubric",
+            "ranking_mode",
+            "overlap",
+            "min_tests",
+            "min_rationale_chars",
+            "requires_ideal_solution",
+            "role",
         ]
 
     def get_role(self, project: Project) -> str:
@@ -39,9 +47,3 @@ class ImportResultSerializer(serializers.Serializer):
     imported = serializers.IntegerField(help_text="Tasks written (0 on a dry run).")
     checked = serializers.IntegerField(help_text="Tasks in the file.")
     dry_run = serializers.BooleanField()
-
-
-class ImportErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.CharField(), help_text='"line N: what is wrong", at most 200.')
-    error_count = serializers.IntegerField()

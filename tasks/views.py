@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,17 +19,19 @@ from rest_framework.authtoken.models import Token
 from tasks import services
 from tasks.access import access_project, access_task, projects_for
 from tasks.importing import ImportRejected, import_tasks
-from tasks.models import Role, Task
+from tasks.models import Role, Task, User
 
 _STAGING = "imports"
 
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    accesses = projects_for(request.user)  # type: ignore[arg-type]
+    accesses = projects_for(request.user)
     counts = dict(
         Task.objects.filter(project__in=[a.project for a in accesses])
-        .values("project").annotate(n=Count("id")).values_list("project", "n")
+        .values("project")
+        .annotate(n=Count("id"))
+        .values_list("project", "n")
     )
     rows = [(access, counts.get(access.project.pk, 0)) for access in accesses]
     return render(request, "tasks/project_list.html", {"rows": rows, "Role": Role})
@@ -36,7 +39,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     context: dict[str, object] = {"access": access, "project": access.project, "Role": Role}
     if access.can(Role.REVIEWER):
         tasks = access.project.tasks.annotate(response_count=Count("responses")).order_by("id")
@@ -47,7 +50,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def task_detail(request: HttpRequest, slug: str, external_id: str) -> HttpResponse:
-    task = access_task(request.user, slug, external_id, role=Role.REVIEWER)  # type: ignore[arg-type]
+    task = access_task(request.user, slug, external_id, role=Role.REVIEWER)
     return render(
         request, "tasks/task_detail.html", {"task": task, "project": task.project, "responses": task.responses.all()}
     )
@@ -57,7 +60,7 @@ def task_detail(request: HttpRequest, slug: str, external_id: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload a JSONL file: it is checked (nothing written) and shown as a preview or as its error list."""
-    project = access_project(request.user, slug, role=Role.LEAD).project  # type: ignore[arg-type]
+    project = access_project(request.user, slug, role=Role.LEAD).project
     context: dict[str, object] = {"project": project}
     if request.method == "GET":
         return render(request, "tasks/import.html", context)
@@ -67,7 +70,9 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "tasks/import.html", context, status=400)
     context["filename"] = upload.name
     if upload.size is not None and upload.size > settings.IMPORT_MAX_FILE_BYTES:
-        context["form_error"] = f"The file is over {settings.IMPORT_MAX_FILE_BYTES:,} bytes (IMPORT_MAX_FILE_BYTES): split it."
+        context["form_error"] = (
+            f"The file is over {settings.IMPORT_MAX_FILE_BYTES:,} bytes (IMPORT_MAX_FILE_BYTES): split it."
+        )
         return render(request, "tasks/import.html", context, status=400)
     staged = uuid.uuid4().hex
     path = _staged_path(staged)
@@ -90,7 +95,7 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     """Import the file checked on the upload step; it is checked again, as the project may have changed."""
-    project = access_project(request.user, slug, role=Role.LEAD).project  # type: ignore[arg-type]
+    project = access_project(request.user, slug, role=Role.LEAD).project
     staged = request.session.pop(_session_key(project.slug), None)
     if not staged or staged != request.POST.get("staged") or not _staged_path(staged).exists():
         messages.error(request, "That upload is no longer waiting to be imported: upload the file again.")
@@ -118,7 +123,7 @@ def _staged_path(staged: str) -> Path:
 
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
+    token = Token.objects.filter(user=cast(User, request.user)).first()
     return render(request, "tasks/api_token.html", {"token": token})
 
 
@@ -126,6 +131,6 @@ def api_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_reset(request: HttpRequest) -> HttpResponse:
     """Create the user's API token, or replace it (the old one stops working at once)."""
-    services.rotate_api_token(user=request.user)  # type: ignore[arg-type]
+    services.rotate_api_token(user=cast(User, request.user))
     messages.success(request, "A new API token was created; the previous one no longer works.")
     return redirect("api-token")

@@ -25,10 +25,14 @@ def make_user(username: str, *, staff: bool = False) -> User:
     return user
 
 
-def task_line(external_id: str = "ext-1", *, language: str = "python", responses: Any = 2, **fields: Any) -> dict[str, Any]:
+def task_line(
+    external_id: str = "ext-1", *, language: str = "python", responses: Any = 2, **fields: Any
+) -> dict[str, Any]:
     """One task in the import format: `responses` is a count or the list itself; `fields` override or add keys."""
     if isinstance(responses, int):
-        responses = [{"model": f"model-{i}", "code": f"def add(a, b):\n    return a + b  # {i}\n"} for i in range(responses)]
+        responses = [
+            {"model": f"model-{i}", "code": f"def add(a, b):\n    return a + b  # {i}\n"} for i in range(responses)
+        ]
     data: dict[str, Any] = {
         "id": external_id,
         "prompt": f"Write `add(a, b)` for {external_id}.",

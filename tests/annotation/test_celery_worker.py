@@ -34,8 +34,22 @@ def worker_queue(transactional_db: None) -> object:
     queue = f"test-{uuid.uuid4().hex[:8]}"
     broker.ensure_folders()
     env = {**os.environ, "DATABASE_URL": database_url_of_this_test()}
-    command = [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", queue, "--pool", "solo",
-               "--without-gossip", "--without-mingle", "--loglevel", "WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "annotation",
+        "worker",
+        "-Q",
+        queue,
+        "--pool",
+        "solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "WARNING",
+    ]
     proc = subprocess.Popen(command, env=env, cwd=Path(settings.BASE_DIR))
     yield queue
     proc.send_signal(signal.SIGTERM)
@@ -49,6 +63,6 @@ def worker_queue(transactional_db: None) -> object:
 def test_a_worker_process_runs_an_enqueued_job_against_the_same_database(worker_queue: str, project: Project) -> None:
     import_tasks(project=project, lines=jsonl(task_line("a"), task_line("b"), task_line("c")).split(b"\n"))
 
-    result = jobs.ping.apply_async(args=[project.slug], queue=worker_queue)
+    result = jobs.ping.apply_async(args=(project.slug,), queue=worker_queue)
 
     assert result.get(timeout=90) == {"database": connection.vendor, "tasks": 3}

@@ -31,7 +31,9 @@ def test_an_outsider_gets_404_on_every_page_and_api_path(client: Client, outside
     assert [api_get(client, outsider, p.format(slug=imported.slug)) for p in API] == [404, 404]
 
 
-def test_an_annotator_sees_the_project_but_not_the_task_list(client: Client, annotator: User, imported: Project) -> None:
+def test_an_annotator_sees_the_project_but_not_the_task_list(
+    client: Client, annotator: User, imported: Project
+) -> None:
     client.force_login(annotator)
 
     assert [client.get(p.format(slug=imported.slug)).status_code for p in PAGES] == [200, 403, 403]

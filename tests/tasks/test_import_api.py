@@ -7,9 +7,11 @@ from tasks.models import Project, Task, User
 from tests.conftest import jsonl, task_line
 
 
-def post(client: Client, user: User | None, slug: str, body: bytes, query: str = ""):  # type: ignore[no-untyped-def]
-    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"} if user else {}
-    return client.post(f"/api/v1/projects/{slug}/tasks/import{query}", body, content_type="application/x-ndjson", **headers)
+def post(client: Client, user: User | None, slug: str, body: bytes, query: str = ""):
+    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"} if user else {}
+    return client.post(
+        f"/api/v1/projects/{slug}/tasks/import{query}", body, content_type="application/x-ndjson", headers=headers
+    )
 
 
 def test_it_imports_with_a_token(client: Client, lead: User, project: Project) -> None:
@@ -42,7 +44,9 @@ def test_it_needs_authentication(client: Client, project: Project) -> None:
     assert post(client, None, project.slug, jsonl(task_line("a"))).status_code == 401
 
 
-def test_annotators_get_403_and_outsiders_404(client: Client, annotator: User, outsider: User, project: Project) -> None:
+def test_annotators_get_403_and_outsiders_404(
+    client: Client, annotator: User, outsider: User, project: Project
+) -> None:
     assert post(client, annotator, project.slug, jsonl(task_line("a"))).status_code == 403
     assert post(client, outsider, project.slug, jsonl(task_line("a"))).status_code == 404
     assert Task.objects.count() == 0
@@ -52,7 +56,9 @@ def test_a_session_without_csrf_token_cannot_import(lead: User, project: Project
     client = Client(enforce_csrf_checks=True)
     client.force_login(lead)
 
-    answer = client.post(f"/api/v1/projects/{project.slug}/tasks/import", jsonl(task_line("a")), content_type="application/x-ndjson")
+    answer = client.post(
+        f"/api/v1/projects/{project.slug}/tasks/import", jsonl(task_line("a")), content_type="application/x-ndjson"
+    )
 
     assert answer.status_code == 403
     assert Task.objects.count() == 0

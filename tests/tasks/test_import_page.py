@@ -7,7 +7,7 @@ from tasks.models import Project, Task, User
 from tests.conftest import jsonl, task_line
 
 
-def upload(client: Client, project: Project, body: bytes):  # type: ignore[no-untyped-def]
+def upload(client: Client, project: Project, body: bytes):
     return client.post(f"/projects/{project.slug}/import/", {"file": SimpleUploadedFile("tasks.jsonl", body)})
 
 
@@ -17,7 +17,7 @@ def test_it_shows_the_exact_line_error_and_writes_nothing(client: Client, lead: 
     page = upload(client, project, jsonl(task_line("a"), task_line("b", language="cobol")))
 
     assert page.status_code == 400
-    assert 'line 2: unknown language &quot;cobol&quot; (supported: javascript, python)' in page.content.decode()
+    assert "line 2: unknown language &quot;cobol&quot; (supported: javascript, python)" in page.content.decode()
     assert Task.objects.count() == 0
 
 
@@ -46,7 +46,9 @@ def test_a_confirm_cannot_be_replayed(client: Client, lead: User, project: Proje
     assert Task.objects.count() == 1
 
 
-def test_annotators_and_reviewers_cannot_import(client: Client, annotator: User, reviewer: User, project: Project) -> None:
+def test_annotators_and_reviewers_cannot_import(
+    client: Client, annotator: User, reviewer: User, project: Project
+) -> None:
     for user in (annotator, reviewer):
         client.force_login(user)
         assert client.get(f"/projects/{project.slug}/import/").status_code == 403

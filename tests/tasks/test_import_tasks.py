@@ -23,7 +23,9 @@ def test_it_creates_tasks_with_labelled_responses(project: Project) -> None:
     assert result.created == 2
     task = Task.objects.get(project=project, external_id="t1")
     assert [(r.label, r.model_name) for r in task.responses.order_by("label")] == [
-        ("A", "model-0"), ("B", "model-1"), ("C", "model-2"),
+        ("A", "model-0"),
+        ("B", "model-1"),
+        ("C", "model-2"),
     ]
     assert task.metadata == {"source": "test"}
     assert Task.objects.get(external_id="t2").language == "javascript"
@@ -48,8 +50,14 @@ def test_it_writes_nothing_when_one_line_is_bad(project: Project) -> None:
         (task_line("x", responses=1), "line 2: a task needs 2 to 8 responses, this one has 1"),
         (task_line("x", responses=9), "line 2: a task needs 2 to 8 responses, this one has 9"),
         (task_line("x", responses="nope"), 'line 2: "responses" must be a list, got a string'),
-        (task_line("x", responses=[{"model": "m"}, {"model": "n", "code": "x"}]), 'line 2: missing field "responses[0].code"'),
-        (task_line("x", responses=[{"model": "m", "code": "  "}, {"model": "n", "code": "x"}]), 'line 2: "responses[0].code" is empty'),
+        (
+            task_line("x", responses=[{"model": "m"}, {"model": "n", "code": "x"}]),
+            'line 2: missing field "responses[0].code"',
+        ),
+        (
+            task_line("x", responses=[{"model": "m", "code": "  "}, {"model": "n", "code": "x"}]),
+            'line 2: "responses[0].code" is empty',
+        ),
         (task_line("x", id=""), 'line 2: "id" is empty'),
         (task_line("x", id=7), 'line 2: "id" must be a string, got a number'),
         (task_line("x", metadata=[1]), 'line 2: "metadata" must be an object, got a list'),
@@ -98,7 +106,9 @@ def test_it_rejects_code_over_the_size_limit(project: Project, settings: object)
 def test_it_skips_blank_lines_and_a_byte_order_mark_but_counts_them(project: Project) -> None:
     body = b"\xef\xbb\xbf" + jsonl(task_line("a")) + b"\n   \n" + jsonl("{oops")
 
-    assert rejected(project, body) == ["line 4: invalid JSON: Expecting property name enclosed in double quotes (column 2)"]
+    assert rejected(project, body) == [
+        "line 4: invalid JSON: Expecting property name enclosed in double quotes (column 2)"
+    ]
 
 
 def test_it_rejects_bytes_that_are_not_utf8(project: Project) -> None:
@@ -119,8 +129,11 @@ def test_a_dry_run_checks_everything_and_writes_nothing(project: Project) -> Non
 
 
 def test_unicode_survives_the_round_trip(project: Project) -> None:
-    line = task_line("ü-1", prompt="Écris une fonction — 日本語 🚀", responses=[
-        {"model": "m", "code": "s = 'ñ'\n"}, {"model": "n", "code": "s = '\\u00f1'\n"}])
+    line = task_line(
+        "ü-1",
+        prompt="Écris une fonction — 日本語 🚀",
+        responses=[{"model": "m", "code": "s = 'ñ'\n"}, {"model": "n", "code": "s = '\\u00f1'\n"}],
+    )
 
     import_tasks(project=project, lines=jsonl(line).split(b"\n"))
 

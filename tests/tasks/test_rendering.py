@@ -10,8 +10,11 @@ EVIL = "<script>alert(1)</script>"
 
 
 def test_prompt_code_and_model_names_render_as_text(client: Client, reviewer: User, project: Project) -> None:
-    line = task_line("x1", prompt=f"Sort a list. {EVIL} <img src=x onerror=alert(2)>", responses=[
-        {"model": f"m{EVIL}", "code": f"s = '{EVIL}'\n"}, {"model": "n", "code": "pass\n"}])
+    line = task_line(
+        "x1",
+        prompt=f"Sort a list. {EVIL} <img src=x onerror=alert(2)>",
+        responses=[{"model": f"m{EVIL}", "code": f"s = '{EVIL}'\n"}, {"model": "n", "code": "pass\n"}],
+    )
     import_tasks(project=project, lines=jsonl(line).split(b"\n"))
     client.force_login(reviewer)
 

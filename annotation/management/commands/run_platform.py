@@ -25,8 +25,19 @@ class Command(BaseCommand):
         broker.ensure_folders()
         python = sys.executable
         worker_cmd = [
-            python, "-m", "celery", "-A", "annotation", "worker", "--beat", "--loglevel", "INFO",
-            "--concurrency", str(concurrency), "--schedule", "var/celerybeat-schedule",
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "annotation",
+            "worker",
+            "--beat",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(concurrency),
+            "--schedule",
+            "var/celerybeat-schedule",
         ]
         web_cmd = [python, "manage.py", "runserver", addr]
         # Own process groups, so Ctrl-C reaches them only through us and they stop in order.

@@ -1,0 +1,57 @@
+"""Settings come from the environment, and a bad value stops start-up with a message that says what to set."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from annotation.env import env_bool, env_int, env_list
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "annotation.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_debug_off_without_a_secret_key_refuses_to_start() -> None:
+    done = start_django(DEBUG="0")
+
+    assert done.returncode != 0
+    assert "DEBUG is off, so SECRET_KEY must be set" in done.stderr
+
+
+def test_debug_off_with_a_real_secret_key_starts() -> None:
+    done = start_django(DEBUG="0", SECRET_KEY="x" * 40)
+
+    assert done.returncode == 0, done.stderr
+    assert "started" in done.stdout
+
+
+def test_a_bad_boolean_names_the_variable() -> None:
+    done = start_django(DEBUG="maybe")
+
+    assert "DEBUG='maybe' is not a boolean" in done.stderr
+
+
+def test_helpers_parse_and_reject(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_BOOL", "Yes")
+    monkeypatch.setenv("X_INT", "12")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert (env_bool("X_BOOL", False), env_int("X_INT", 0), env_list("X_LIST", [])) == (True, 12, ["a", "b", "c"])
+    monkeypatch.setenv("X_INT", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="X_INT='twelve' is not an integer"):
+        env_int("X_INT", 0)
+    monkeypatch.setenv("X_INT", "0")
+    with pytest.raises(ImproperlyConfigured, match="X_INT=0 is too small: it must be at least 1"):
+        env_int("X_INT", 5, minimum=1)
