@@ -7,11 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from annotation import broker
+from tasks import demo
+from tasks.models import User
 
 
 class Command(BaseCommand):
@@ -45,7 +49,7 @@ class Command(BaseCommand):
             "worker": subprocess.Popen(worker_cmd, start_new_session=True),
             "web": subprocess.Popen(web_cmd, start_new_session=True),
         }
-        self.stdout.write(self.style.SUCCESS(f"\nThe platform is starting at http://{addr}/  (Ctrl-C stops it)\n"))
+        self._announce_when_ready(addr, procs)
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -67,10 +71,26 @@ class Command(BaseCommand):
         if exit_code:
             sys.exit(exit_code)
 
+    def _announce_when_ready(self, addr: str, procs: dict[str, subprocess.Popen[bytes]]) -> None:
+        """Print the URL and logins once the server answers, after the worker's start-up banner."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and all(p.poll() is None for p in procs.values()):
+            try:
+                with urllib.request.urlopen(f"http://{addr}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        lines = ["", f"The platform is running at http://{addr}/  (Ctrl-C stops it)"]
+        if User.objects.filter(username="lead").exists():
+            lines += demo.login_lines()
+        self.stdout.write(self.style.SUCCESS("\n".join([*lines, ""])))
+
     def _stop_all(self, procs: dict[str, subprocess.Popen[bytes]]) -> None:
-        for proc in procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+        # The worker's main process shuts its pool down itself (warm shutdown); the dev server's
+        # autoreloader runs a child, so its whole group is told.
+        procs["worker"].terminate()
+        if procs["web"].poll() is None:
+            os.killpg(procs["web"].pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for proc in procs.values():
             try:

@@ -1,40 +1,11 @@
 """python manage.py seed_demo — the demo project, its tasks and one user per role (idempotent)."""
 
-from __future__ import annotations
-
-import json
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from tasks import services
-from tasks.demo_tasks import DEMO_TASKS
-from tasks.importing import import_tasks
-from tasks.models import Project, RankingMode, Role, Task, User
-
-DEMO_PASSWORD = "demo"  # noqa: S105 - printed on purpose: these accounts exist for trying the platform
-# (username, role in the demo project, site staff)
-DEMO_USERS = [
-    ("admin", Role.LEAD, True),
-    ("lead", Role.LEAD, False),
-    ("reviewer", Role.REVIEWER, False),
-    ("annotator", Role.ANNOTATOR, False),
-    ("annotator2", Role.ANNOTATOR, False),
-    ("annotator3", Role.ANNOTATOR, False),
-]
-INSTRUCTIONS = """\
-Compare the model-written solutions to each coding prompt.
-
-1. **Read** the prompt and every response. Model names are hidden and the order is shuffled for you.
-2. **Test**: write tests that pin down the behaviour the prompt asks for, including edge cases, and
-   run them against every response. Your tests are the evidence for your ranking.
-3. **Rank** the responses (ties are allowed when two are equally good) and rate each on the rubric.
-4. **Explain** your ranking in a rationale another engineer could check: name the failing inputs.
-
-A response that is correct but needlessly slow ranks below a correct, efficient one.
-"""
+from tasks import demo
 
 
 class Command(BaseCommand):
@@ -43,42 +14,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--allow-production", action="store_true", help="seed even with DEBUG off")
 
-    @transaction.atomic
     def handle(self, *args: Any, allow_production: bool, **options: Any) -> None:
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "DEBUG is off: seed_demo creates accounts with a known password. "
                 "Pass --allow-production to do it anyway."
             )
-        users = {name: self._user(name, staff) for name, _, staff in DEMO_USERS}
-        demo = self._project("demo", "Demo: everyday Python & JavaScript", overlap=3, ranking_mode=RankingMode.RANKING)
-        for name, role, _ in DEMO_USERS:
-            services.add_member(project=demo, user=users[name], role=role)
-        created = self._import_missing(demo, DEMO_TASKS)
-        internal = self._project(
-            "internal-evals", "Internal evals (leads only)", overlap=1, ranking_mode=RankingMode.RANKING
-        )
-        services.add_member(project=internal, user=users["lead"], role=Role.LEAD)
-        self._import_missing(internal, DEMO_TASKS[:3])
+        project = demo.seed_demo()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo ready: project '{demo.slug}' has {demo.tasks.count()} tasks ({created} new).")
+            self.style.SUCCESS(f"Demo ready: project '{project.slug}' has {project.tasks.count()} tasks.")
         )
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for name, role, staff in DEMO_USERS:
-            self.stdout.write(f"  {name:<11} {role.label.lower()}{' + site admin' if staff else ''}")
-
-    def _user(self, username: str, staff: bool) -> User:
-        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.invalid"})
-        user.is_staff = user.is_superuser = staff
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        return user
-
-    def _project(self, slug: str, name: str, **options: Any) -> Project:
-        project = Project.objects.filter(slug=slug).first()
-        return project or services.create_project(slug=slug, name=name, instructions=INSTRUCTIONS, **options)
-
-    def _import_missing(self, project: Project, tasks: list[dict[str, Any]]) -> int:
-        present = set(Task.objects.filter(project=project).values_list("external_id", flat=True))
-        missing = [json.dumps(task) for task in tasks if task["id"] not in present]
-        return import_tasks(project=project, lines=missing).created if missing else 0
+        self.stdout.write("\n".join(demo.login_lines()))
