@@ -177,6 +177,20 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024, mini
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_FILE_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Sandbox: every limit of a test run (see sandbox/limits.py and DESIGN.md's sandbox rules).
+SANDBOX_IMAGE = env_str("SANDBOX_IMAGE", "code-preference-sandbox:bookworm-1")
+SANDBOX_TIMEOUT = env_float("SANDBOX_TIMEOUT", 20.0, minimum=1)
+SANDBOX_MAX_TIMEOUT = env_float("SANDBOX_MAX_TIMEOUT", 120.0, minimum=1)
+SANDBOX_MEMORY_MB = env_int("SANDBOX_MEMORY_MB", 512, minimum=32)
+SANDBOX_CPUS = env_float("SANDBOX_CPUS", 1.0, minimum=0.1)
+SANDBOX_PIDS = env_int("SANDBOX_PIDS", 128, minimum=8)
+SANDBOX_WORK_MB = env_int("SANDBOX_WORK_MB", 32, minimum=1)
+SANDBOX_TMP_MB = env_int("SANDBOX_TMP_MB", 32, minimum=1)
+SANDBOX_SHM_MB = env_int("SANDBOX_SHM_MB", 16, minimum=1)
+SANDBOX_OUTPUT_BYTES = env_int("SANDBOX_OUTPUT_BYTES", 64 * 1024, minimum=1024)
+SANDBOX_POOL_SIZE = env_int("SANDBOX_POOL_SIZE", 2, minimum=0)
+SANDBOX_IDLE_SECONDS = env_int("SANDBOX_IDLE_SECONDS", 600, minimum=10)
+
 # --- Tests: in CI a missing PostgreSQL, Redis, Celery worker or Docker engine fails a test instead of skipping it.
 REQUIRE_REAL_SERVICES = env_bool("REQUIRE_REAL_SERVICES", False)
 

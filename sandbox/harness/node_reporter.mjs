@@ -1,0 +1,43 @@
+// Runs inside the sandbox in the parent `node --test` process; the tests and the solution run in a
+// child process, whose console output node hands to us as events (it is never parsed as results).
+// Writes the same JSON-lines report as the Python runner; the host compares it with what it expects.
+const CAP = 4000;
+
+function failure(details) {
+  const error = details && details.error;
+  if (!error) return "";
+  const cause = error.cause !== undefined ? error.cause : error;
+  const text = cause && cause.stack ? String(cause.stack) : String(cause && cause.message !== undefined ? cause.message : cause);
+  // Frames inside node itself say nothing about the tested code.
+  return text.split("\n").filter((l) => !/^\s+at .*\(?node:/.test(l)).join("\n").slice(0, CAP);
+}
+
+function outcomeOf(type, data) {
+  if (type === "test:pass") return data.skip || data.todo ? "skipped" : "passed";
+  const kind = data.details && data.details.error && data.details.error.failureType;
+  return kind === "hookFailure" || kind === "cancelledByParent" || kind === "uncaughtException" ? "error" : "failed";
+}
+
+export default async function* reporter(source) {
+  const line = (event) => JSON.stringify(event) + "\n";
+  const path = [];
+  for await (const { type, data = {} } of source) {
+    if (type === "test:stdout") { process.stdout.write(data.message); continue; }
+    if (type === "test:stderr") { process.stderr.write(data.message); continue; }
+    if (type === "test:start") { path[data.nesting] = data.name; path.length = data.nesting + 1; continue; }
+    if (type !== "test:pass" && type !== "test:fail") continue;
+    if (data.file && data.name === data.file) {
+      // node reports the file itself only when its process ended without reporting its tests.
+      yield line({ event: "file", outcome: type === "test:pass" ? "passed" : "failed", message: failure(data.details) });
+      continue;
+    }
+    if (data.details && data.details.type === "suite") {
+      if (type === "test:fail") yield line({ event: "error", message: `suite ${data.name}: ${failure(data.details)}` });
+      continue;
+    }
+    const name = [...path.slice(0, data.nesting), data.name].join(" > ");
+    const duration = data.details && data.details.duration_ms ? Math.round(data.details.duration_ms) : 0;
+    yield line({ event: "test", name, outcome: outcomeOf(type, data), duration_ms: duration, message: failure(data.details) });
+  }
+  yield line({ event: "done" });
+}
