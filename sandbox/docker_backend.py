@@ -9,6 +9,7 @@ attached stream; `attach` keeps raw bytes where the log driver would mangle them
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import time
@@ -120,11 +121,12 @@ class DockerBackend:
         lim = self.limits
         # Docker copies the image directory's mode onto a tmpfs; uid/gid make it the sandbox user's.
         tmpfs_opts = "rw,noexec,nosuid,nodev,uid=10001,gid=10001"
+        tmp = "/tmp"  # noqa: S108 - the container's own private tmpfs
         return self.client.api.create_host_config(
             network_mode="none",
             read_only=True,
             init=True,
-            tmpfs={"/work": f"{tmpfs_opts},size={lim.work_mb}m", "/tmp": f"{tmpfs_opts},size={lim.tmp_mb}m"},
+            tmpfs={"/work": f"{tmpfs_opts},size={lim.work_mb}m", tmp: f"{tmpfs_opts},size={lim.tmp_mb}m"},
             mem_limit=f"{lim.memory_mb}m",
             memswap_limit=f"{lim.memory_mb}m",
             nano_cpus=int(lim.cpus * 1e9),
@@ -163,10 +165,8 @@ class DockerBackend:
         return exit_code, oom
 
     def _kill(self, cid: str) -> None:
-        try:
+        with contextlib.suppress(docker.errors.DockerException):  # already gone
             self.client.api.kill(cid)
-        except docker.errors.DockerException:
-            pass  # already gone
 
     def discard(self, sandbox: Sandbox) -> None:
         try:

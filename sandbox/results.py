@@ -61,7 +61,9 @@ class RunResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
         tests = [TestOutcome(t["name"], Outcome(t["outcome"]), t["duration_ms"], t["message"]) for t in data["tests"]]
-        fields = {k: data[k] for k in ("stdout", "stderr", "duration_ms", "truncated", "message", "image_id") if k in data}
+        fields = {
+            k: data[k] for k in ("stdout", "stderr", "duration_ms", "truncated", "message", "image_id") if k in data
+        }
         return cls(status=Status(data["status"]), tests=tests, **fields)
 
     @classmethod

@@ -53,14 +53,18 @@ def run_suite(
         }
     ).encode()
     try:
-        raw = backend.execute(sandbox, payload, deadline=time.monotonic() + timeout + GRACE_SECONDS, stream_cap=STREAM_CAP)
+        raw = backend.execute(
+            sandbox, payload, deadline=time.monotonic() + timeout + GRACE_SECONDS, stream_cap=STREAM_CAP
+        )
     except OSError:
         # A pooled container that died while waiting (engine restart, reaper): one fresh try.
         try:
             fresh: Sandbox = backend.start(lang)
         except Unavailable as exc:
             return RunResult.unavailable(str(exc))
-        raw = backend.execute(fresh, payload, deadline=time.monotonic() + timeout + GRACE_SECONDS, stream_cap=STREAM_CAP)
+        raw = backend.execute(
+            fresh, payload, deadline=time.monotonic() + timeout + GRACE_SECONDS, stream_cap=STREAM_CAP
+        )
     end = verdict.ContainerEnd(
         harness=extract_frame(raw.stdout, nonce),
         exit_code=raw.exit_code,

@@ -241,16 +241,15 @@ def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     prepare_source = sys.argv[1] if len(sys.argv) > 1 else ""
     readers, writers = make_pipes()
-    pid = go = None
-    if prepare_source:
-        pid, go = prefork(prepare_source, writers, readers)
+    warm = prefork(prepare_source, writers, readers) if prepare_source else None
     payload = read_payload()
     started = time.monotonic()
     os.chdir(WORK)
     write_files(payload["files"])
-    if pid is None:
+    if warm is None:
         pid = spawn(payload["command"], writers, readers)
     else:
+        pid, go = warm
         os.write(go, (json.dumps(payload.get("args", {})) + "\n").encode())
         os.close(go)
     for fd in writers:

@@ -13,11 +13,11 @@ import sys
 
 os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 
-import _pytest.main  # noqa: E402
-import _pytest.python  # noqa: E402
-import _pytest.reports  # noqa: E402
-import _pytest.runner  # noqa: E402
-import pytest  # noqa: E402
+import _pytest.main
+import _pytest.python
+import _pytest.reports
+import _pytest.runner
+import pytest
 
 REPORT = globals().get("REPORT_FD", 3)
 MESSAGE_CAP = 4000
@@ -41,14 +41,16 @@ GUARDED = [
     (os, "write"),
     (json, "dumps"),
 ]
-SNAPSHOT = [(owner, name, owner.__dict__[name] if name in _getattr(owner, "__dict__", {}) else _getattr(owner, name))
-            for owner, name in GUARDED]
+SNAPSHOT = [
+    (owner, name, owner.__dict__[name] if name in _getattr(owner, "__dict__", {}) else _getattr(owner, name))
+    for owner, name in GUARDED
+]
 
 
 def emit(**event):
     data = (_dumps(event) + "\n").encode()
     while data:
-        data = data[_write(REPORT, data):]
+        data = data[_write(REPORT, data) :]
 
 
 def tampered():
@@ -89,7 +91,7 @@ class Reporter:
 
     def finish(self, nodeid, phases):
         setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
-        if setup is not None and setup.failed or teardown is not None and teardown.failed:
+        if (setup is not None and setup.failed) or (teardown is not None and teardown.failed):
             outcome, culprit = "error", setup if setup is not None and setup.failed else teardown
         elif call is not None and call.failed:
             outcome, culprit = "failed", call
@@ -99,8 +101,13 @@ class Reporter:
             outcome, culprit = "passed", None
         duration = sum(r.duration for r in phases.values())
         message = "" if culprit is None else str(culprit.longreprtext)[:MESSAGE_CAP]
-        emit(event="test", name=nodeid.split("::", 1)[-1], outcome=outcome, duration_ms=int(duration * 1000),
-             message=message)
+        emit(
+            event="test",
+            name=nodeid.split("::", 1)[-1],
+            outcome=outcome,
+            duration_ms=int(duration * 1000),
+            message=message,
+        )
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session, exitstatus):
@@ -116,8 +123,23 @@ def run():
     os.chdir("/work")
     sys.path.insert(0, "/work")
     sys.dont_write_bytecode = True
-    argv = ["-q", "-p", "no:cacheprovider", "-p", "no:stepwise", "--rootdir=/work", "-o", "addopts=",
-            "--color=no", "--tb=short", "--no-header", *args.get("files", [])]
+    # -s: output goes straight to the capped pipe as it is written, raw bytes and all, so a flood
+    # is cut off there instead of piling up in pytest's capture buffers.
+    argv = [
+        "-q",
+        "-s",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "--rootdir=/work",
+        "-o",
+        "addopts=",
+        "--color=no",
+        "--tb=short",
+        "--no-header",
+        *args.get("files", []),
+    ]
     sys.exit(int(pytest.main(argv, plugins=[Reporter()])))
 
 

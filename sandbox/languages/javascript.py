@@ -21,10 +21,14 @@ LANGUAGE = Language(
     test_template=TEMPLATE,
     command=(
         "node",
+        "--require=/tmp/harness/stdin.js",
         "--test",
         "--test-reporter=/tmp/harness/reporter.mjs",
         "--test-reporter-destination=/dev/fd/3",
         "test_solution.js",
     ),
-    support_files={"/tmp/harness/reporter.mjs": harness_source("node_reporter.mjs")},
+    support_files={
+        "/tmp/harness/reporter.mjs": harness_source("node_reporter.mjs"),
+        "/tmp/harness/stdin.js": harness_source("node_stdin.js"),
+    },
 )

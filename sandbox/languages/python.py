@@ -2,7 +2,7 @@
 
 from sandbox.languages.base import Language, harness_source
 
-TEMPLATE = '''\
+TEMPLATE = """\
 import pytest
 
 from solution import *  # noqa: F403 - the response under test
@@ -12,7 +12,7 @@ def test_example():
     # Replace with calls to the function the prompt asks for, e.g.:
     # assert slugify("Hello, World!") == "hello-world"
     assert True
-'''
+"""
 
 LANGUAGE = Language(
     name="python",

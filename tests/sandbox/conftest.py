@@ -1,0 +1,51 @@
+"""Sandbox tests run real containers on the local Docker engine (CI fails, never skips, without one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import docker
+import pytest
+from django.conf import settings
+
+from sandbox.docker_backend import LABEL, DockerBackend, Unavailable
+from sandbox.limits import Limits
+from sandbox.results import RunResult
+from sandbox.runner import run_suite
+from tests.conftest import need_real
+
+
+def sandbox_limits(**overrides: Any) -> Limits:
+    base = {"image": settings.SANDBOX_IMAGE, "timeout": 10.0, "memory_mb": 256, "output_bytes": 16 * 1024}
+    return Limits(**{**base, **overrides})
+
+
+@pytest.fixture(scope="session")
+def backend() -> DockerBackend:
+    engine = DockerBackend(sandbox_limits())
+    try:
+        engine.image_id()
+    except Unavailable as exc:
+        need_real("Docker sandbox", str(exc))
+    return engine
+
+
+@pytest.fixture
+def run(backend: DockerBackend):
+    def run(language: str, solution: str, tests: str, **limits: Any) -> RunResult:
+        engine = DockerBackend(sandbox_limits(**limits)) if limits else backend
+        return run_suite(language=language, solution=solution, tests=tests, backend=engine)
+
+    return run
+
+
+def sandbox_containers() -> list[Any]:
+    return docker.from_env().containers.list(all=True, filters={"label": LABEL})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_container_left_behind(backend: DockerBackend) -> Iterator[None]:
+    yield
+    left = [c.name for c in sandbox_containers()]
+    assert left == [], f"sandbox containers left behind: {left}"
