@@ -169,6 +169,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # requeue runs of crashed workers, remove containers nobody will remove
+    "sandbox-reap": {"task": "sandbox.jobs.reap", "schedule": 60.0},
+}
 
 # --- Import limits
 IMPORT_MAX_CODE_BYTES = env_int("IMPORT_MAX_CODE_BYTES", 64 * 1024, minimum=1)
@@ -190,6 +194,7 @@ SANDBOX_SHM_MB = env_int("SANDBOX_SHM_MB", 16, minimum=1)
 SANDBOX_OUTPUT_BYTES = env_int("SANDBOX_OUTPUT_BYTES", 64 * 1024, minimum=1024)
 SANDBOX_POOL_SIZE = env_int("SANDBOX_POOL_SIZE", 2, minimum=0)
 SANDBOX_IDLE_SECONDS = env_int("SANDBOX_IDLE_SECONDS", 600, minimum=10)
+SANDBOX_QUEUE = env_str("SANDBOX_QUEUE", "")  # route test runs to workers on Docker hosts; blank: default queue
 
 # --- Tests: in CI a missing PostgreSQL, Redis, Celery worker or Docker engine fails a test instead of skipping it.
 REQUIRE_REAL_SERVICES = env_bool("REQUIRE_REAL_SERVICES", False)

@@ -21,10 +21,12 @@ import docker.errors
 import requests.exceptions
 from docker.types import LogConfig, Ulimit
 
+from sandbox import workers
 from sandbox.languages.base import Language, harness_source
 from sandbox.limits import Limits
 
 LABEL = "code-preference.sandbox"
+OWNER = f"{LABEL}.owner"  # host:pid of the process that started it
 HEADER = struct.Struct(">BxxxL")
 STDOUT, STDERR = 1, 2
 HARNESS_STDERR_CAP = 64 * 1024
@@ -107,7 +109,7 @@ class DockerBackend:
                 hostname="sandbox",
                 network_disabled=True,
                 environment={"SANDBOX_IDLE_SECONDS": str(self.limits.idle_seconds)},
-                labels={LABEL: "1", f"{LABEL}.language": language.name},
+                labels={LABEL: "1", f"{LABEL}.language": language.name, OWNER: workers.worker_id()},
                 host_config=self._host_config(),
             )
             cid = container["Id"]

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
+from annotation import broker
 from tasks import services
 from tasks.models import Project, RankingMode, Role, User
 
@@ -100,3 +110,55 @@ def other_project(db: None) -> Project:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness costs seconds across the suite and proves nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def database_url_of_this_test() -> str:
+    """DATABASE_URL for a subprocess (a Celery worker) that must see this test's database."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}@" if db["USER"] else ""
+    return f"postgres://{credentials}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db: None) -> Iterator[Callable[..., str]]:
+    """Start real `celery worker` processes, each on a queue of its own so no other worker steals the
+    jobs; returns the queue name. They are stopped (warm shutdown, then kill) after the test."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*, pool: str = "solo", env: dict[str, str] | None = None) -> str:
+        queue = f"test-{uuid.uuid4().hex[:8]}"
+        broker.ensure_folders()
+        full_env = {**os.environ, "DATABASE_URL": database_url_of_this_test(), **(env or {})}
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "annotation",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            pool,
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ]
+        procs.append(subprocess.Popen(command, env=full_env, cwd=Path(settings.BASE_DIR), start_new_session=True))
+        return queue
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
