@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install lint typecheck migrations-check pytest migrate seed clean
+.PHONY: run test install lint typecheck migrations-check pytest migrate seed sandbox-image clean
 
 run: install migrate seed
+	@bash sandbox/build_image.sh || echo "WARNING: no sandbox image, so test runs will end 'unavailable'; start Docker, then run: make sandbox-image"
 	$(MANAGE) run_platform
 
 test: install lint typecheck migrations-check pytest
@@ -24,6 +25,10 @@ migrate: install
 
 seed: install
 	$(MANAGE) seed_demo
+
+# The image annotators' tests run in: from sandbox/Dockerfile, or offline with debootstrap (see the script).
+sandbox-image:
+	bash sandbox/build_image.sh
 
 lint:
 	$(BIN)/ruff check .
