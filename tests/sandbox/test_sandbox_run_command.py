@@ -1,7 +1,6 @@
 """`manage.py sandbox_run ... --json`: the contract of DESIGN.md."""
 
 import json
-import os
 import subprocess
 import sys
 
