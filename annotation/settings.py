@@ -192,7 +192,7 @@ SANDBOX_WORK_MB = env_int("SANDBOX_WORK_MB", 32, minimum=1)
 SANDBOX_TMP_MB = env_int("SANDBOX_TMP_MB", 32, minimum=1)
 SANDBOX_SHM_MB = env_int("SANDBOX_SHM_MB", 16, minimum=1)
 SANDBOX_OUTPUT_BYTES = env_int("SANDBOX_OUTPUT_BYTES", 64 * 1024, minimum=1024)
-SANDBOX_POOL_SIZE = env_int("SANDBOX_POOL_SIZE", 2, minimum=0)
+SANDBOX_POOL_SIZE = env_int("SANDBOX_POOL_SIZE", 1, minimum=0)  # warm containers per language per worker process
 SANDBOX_IDLE_SECONDS = env_int("SANDBOX_IDLE_SECONDS", 600, minimum=10)
 SANDBOX_QUEUE = env_str("SANDBOX_QUEUE", "")  # route test runs to workers on Docker hosts; blank: default queue
 

@@ -54,3 +54,10 @@ def test_secrets_come_from_the_env_file(compose_config: dict) -> None:
 
     assert web["SECRET_KEY"] == "change-me-to-a-long-random-string-of-at-least-32-chars"
     assert "change-me" in web["DATABASE_URL"]
+
+
+def test_the_sandbox_image_builds_from_its_dockerfile_and_the_worker_uses_it(compose_config: dict) -> None:
+    services = compose_config["services"]
+
+    assert services["sandbox-image"]["build"]["context"].endswith("/sandbox")
+    assert services["worker"]["environment"]["SANDBOX_IMAGE"] == services["sandbox-image"]["image"]
