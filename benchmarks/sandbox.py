@@ -86,9 +86,8 @@ def main() -> None:
     ):
         ratio_med = statistics.median(values) / statistics.median(bare_lat)
         ratio_p95 = p95(values) / p95(bare_lat)
-        print(
-            f"{name:<34}{statistics.median(values) * 1000:>8.0f}ms{p95(values) * 1000:>8.0f}ms{ratio_med:>15.2f}{ratio_p95:>12.2f}"
-        )
+        median_ms, p95_ms = statistics.median(values) * 1000, p95(values) * 1000
+        print(f"{name:<34}{median_ms:>8.0f}ms{p95_ms:>8.0f}ms{ratio_med:>15.2f}{ratio_p95:>12.2f}")
 
     print(f"\n{'throughput (runs/s)':<34}{'bare':>10}{'ours':>10}{'ratio':>10}")
     for concurrency in (1, 2, 4):
