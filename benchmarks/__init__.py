@@ -1,0 +1,1 @@
+"""Speed and memory scripts; run each as `.venv/bin/python benchmarks/NAME.py`."""
