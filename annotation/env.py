@@ -1,9 +1,11 @@
 """Read settings from the environment; a bad value stops start-up with a message that says what to set."""
 
 import os
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
+N = TypeVar("N", int, float)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -25,26 +27,21 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer: set it to a whole number") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} is too small: it must be at least {minimum}")
-    return value
+    return _number(name, default, int, "an integer: set it to a whole number", minimum)
 
 
 def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    return _number(name, default, float, "a number: set it to e.g. 1.5", minimum)
+
+
+def _number(name: str, default: N, parse: type[N], what: str, minimum: N | None) -> N:
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number: set it to e.g. 1.5") from None
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {what}") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} is too small: it must be at least {minimum}")
     return value

@@ -13,7 +13,9 @@ TESTS = (
 )
 
 
-def sandbox_run(tmp_path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def sandbox_run(
+    tmp_path, *extra: str, env: dict[str, str] | None = None, solution: str = ""
+) -> subprocess.CompletedProcess[str]:
     (tmp_path / "s.py").write_text(SOLUTION)
     (tmp_path / "t.py").write_text(TESTS)
     command = [
@@ -23,7 +25,7 @@ def sandbox_run(tmp_path, *extra: str, env: dict[str, str] | None = None) -> sub
         "--language",
         "python",
         "--solution",
-        str(tmp_path / "s.py"),
+        solution or str(tmp_path / "s.py"),
         "--tests",
         str(tmp_path / "t.py"),
         *extra,
@@ -59,23 +61,6 @@ def test_it_exits_non_zero_with_a_clear_message_when_it_cannot_run(tmp_path, bac
 
 
 def test_a_missing_file_is_named(tmp_path, backend) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "sandbox_run",
-            "--language",
-            "python",
-            "--solution",
-            "nope.py",
-            "--tests",
-            "t.py",
-        ],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = sandbox_run(tmp_path, "--json", solution="nope.py")
 
     assert done.returncode != 0 and "nope.py: no such file" in done.stderr
