@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import connection
 
+from annotation import queue, testing
 from annotation.celery import app
 from tasks.models import Task
 
@@ -15,3 +16,15 @@ def ping(project_slug: str) -> dict[str, Any]:
         "database": connection.vendor,
         "tasks": Task.objects.filter(project__slug=project_slug).count(),
     }
+
+
+@app.task(acks_late=True, ignore_result=True)
+def record_test_result(result: dict[str, Any], test_result_id: int) -> None:
+    """Sandbox callback: store a response's verdict (idempotent)."""
+    testing.record_test_result(test_result_id=test_result_id, result=result)
+
+
+@app.task(ignore_result=True)
+def expire_assignments() -> int:
+    """Periodic: give the tasks of expired leases back to the pool."""
+    return queue.expire_assignments()

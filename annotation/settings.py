@@ -172,6 +172,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # requeue runs of crashed workers, remove containers nobody will remove
     "sandbox-reap": {"task": "sandbox.jobs.reap", "schedule": 60.0},
+    # give expired leases' tasks back to the pool
+    "assignments-expire": {"task": "annotation.jobs.expire_assignments", "schedule": 60.0},
 }
 
 # --- Import limits
@@ -195,6 +197,12 @@ SANDBOX_OUTPUT_BYTES = env_int("SANDBOX_OUTPUT_BYTES", 64 * 1024, minimum=1024)
 SANDBOX_POOL_SIZE = env_int("SANDBOX_POOL_SIZE", 1, minimum=0)  # warm containers per language per worker process
 SANDBOX_IDLE_SECONDS = env_int("SANDBOX_IDLE_SECONDS", 600, minimum=10)
 SANDBOX_QUEUE = env_str("SANDBOX_QUEUE", "")  # route test runs to workers on Docker hosts; blank: default queue
+
+# --- The annotator's queue and time on platform
+ASSIGNMENT_LEASE_MINUTES = env_int("ASSIGNMENT_LEASE_MINUTES", 30, minimum=1)
+ASSIGNMENT_MAX_ACTIVE_SECONDS = env_int("ASSIGNMENT_MAX_ACTIVE_SECONDS", 2 * 3600, minimum=60)
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 20, minimum=5)  # how often an active page reports
+HEARTBEAT_GAP_SECONDS = env_int("HEARTBEAT_GAP_SECONDS", 45, minimum=10)  # a longer silence ends an interval
 
 # --- Tests: in CI a missing PostgreSQL, Redis, Celery worker or Docker engine fails a test instead of skipping it.
 REQUIRE_REAL_SERVICES = env_bool("REQUIRE_REAL_SERVICES", False)

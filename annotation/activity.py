@@ -1,0 +1,86 @@
+"""Time on platform, from heartbeats: what annotators are paid for.
+
+A page sends a heartbeat every HEARTBEAT_SECONDS while its tab is visible and the annotator acted
+recently (or a test run is in progress). Server time decides everything: the first beat after a
+silence opens an interval at that moment, each later beat extends it to its arrival, and a silence
+longer than HEARTBEAT_GAP_SECONDS closes it. Beats are per annotator, so two tabs never count twice;
+a beat whose sequence number is not above the last one seen from its tab is dropped. Time is
+credited to the assignment the beat names, up to ASSIGNMENT_MAX_ACTIVE_SECONDS per task. Nothing a
+client says about durations is trusted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotation import queue
+from annotation.models import ActivityInterval, Assignment, HeartbeatTab
+from tasks.models import User
+
+
+@transaction.atomic
+def record_heartbeat(
+    *, annotator: User, assignment: Assignment | None, tab: str, seq: int, now: dt.datetime | None = None
+) -> int:
+    """Turn one heartbeat into active time; returns the seconds credited (0 for a dropped beat)."""
+    now = now or timezone.now()
+    state, _ = HeartbeatTab.objects.select_for_update().get_or_create(annotator=annotator, tab=tab[:64])
+    if seq <= state.last_seq:
+        return 0  # a duplicate, or a straggler overtaken by a later beat
+    state.last_seq = seq
+    state.save(update_fields=["last_seq", "updated_at"])
+    if assignment is not None:
+        queue.renew_lease(assignment=assignment, now=now)
+    last = ActivityInterval.objects.select_for_update().filter(annotator=annotator).order_by("-ended_at").first()
+    gap = dt.timedelta(seconds=settings.HEARTBEAT_GAP_SECONDS)
+    if last is None or now - last.ended_at > gap or now < last.ended_at:
+        ActivityInterval.objects.create(annotator=annotator, assignment=assignment, started_at=now, ended_at=now)
+        return 0
+    seconds = int((now - last.ended_at).total_seconds())
+    seconds = _credit(assignment, seconds)
+    if seconds <= 0:
+        return 0
+    end = last.ended_at + dt.timedelta(seconds=seconds)
+    if last.assignment_id == (assignment.pk if assignment else None):
+        last.ended_at = end
+        last.save(update_fields=["ended_at"])
+    else:  # moved on to another task: its time starts where the last interval ended
+        ActivityInterval.objects.create(
+            annotator=annotator, assignment=assignment, started_at=last.ended_at, ended_at=end
+        )
+    return seconds
+
+
+def _credit(assignment: Assignment | None, seconds: int) -> int:
+    if assignment is None:
+        return seconds
+    room = settings.ASSIGNMENT_MAX_ACTIVE_SECONDS - assignment.active_seconds
+    seconds = max(0, min(seconds, room))
+    if seconds:
+        Assignment.objects.filter(pk=assignment.pk).update(active_seconds=F("active_seconds") + seconds)
+        assignment.active_seconds += seconds
+    return seconds
+
+
+def active_seconds(*, annotator: User, start: dt.datetime, end: dt.datetime) -> int:
+    """Active seconds of the annotator between `start` and `end`, from their intervals."""
+    total = 0.0
+    rows = ActivityInterval.objects.filter(annotator=annotator, ended_at__gt=start, started_at__lt=end)
+    for started, ended in rows.values_list("started_at", "ended_at"):
+        total += (min(ended, end) - max(started, start)).total_seconds()
+    return int(total)
+
+
+def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Active seconds today and this week (Monday first), in the platform's time zone."""
+    now = timezone.localtime(now or timezone.now())
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = day - dt.timedelta(days=day.weekday())
+    return active_seconds(annotator=annotator, start=day, end=now), active_seconds(
+        annotator=annotator, start=week, end=now
+    )

@@ -1,0 +1,212 @@
+"""Judgments: drafts saved as the annotator works (each save a revision), one submission, checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from annotation import testing
+from annotation.models import Assignment, Judgment, JudgmentRevision, TestResult
+from tasks.models import RankingMode
+
+FIELDS = ("ranking", "strength", "ratings", "comments", "rationale", "all_unacceptable", "ideal_solution", "tests_code")
+MAX_TEXT = 64 * 1024
+
+
+class JudgmentInvalid(Exception):
+    """The judgment cannot be saved or submitted as it is; `errors` maps a field to what to fix."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass
+class EvidenceConflict(Exception):
+    """Ranked above a response that passed more of the annotator's own tests: confirm and say why."""
+
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (ranked higher, passed more), canonical labels
+
+
+def save_draft(*, assignment: Assignment, data: dict[str, Any]) -> Judgment:
+    """Save what the annotator has so far (any field may be incomplete); keeps a revision if it changed."""
+    if assignment.status != Assignment.Status.ACTIVE:
+        raise JudgmentInvalid({"assignment": "this task is no longer yours to edit"})
+    clean = _clean(assignment, data)
+    with transaction.atomic():
+        judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
+        if _snapshot(judgment) != {**_snapshot(judgment), **clean}:
+            for key, value in clean.items():
+                setattr(judgment, key, value)
+            judgment.save()
+            _revise(judgment, submitted=False)
+    return judgment
+
+
+def submit_judgment(
+    *, assignment: Assignment, data: dict[str, Any], confirm_evidence: bool = False, evidence_note: str = ""
+) -> Judgment:
+    """Check and submit; a second submit of the same assignment returns the first (double clicks)."""
+    if assignment.status == Assignment.Status.SUBMITTED:
+        return assignment.judgment
+    if assignment.status != Assignment.Status.ACTIVE:
+        raise JudgmentInvalid({"assignment": "this task is no longer yours to submit"})
+    clean = _clean(assignment, data)
+    errors = _completeness(assignment, clean)
+    if errors:
+        raise JudgmentInvalid(errors)
+    conflicts = _evidence_conflicts(assignment, clean)
+    if conflicts and not (confirm_evidence and len(evidence_note.strip()) >= 10):
+        raise EvidenceConflict(conflicts)
+    with transaction.atomic():
+        claimed = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(
+            status=Assignment.Status.SUBMITTED, submitted_at=timezone.now(), lease_expires_at=None
+        )
+        judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
+        if not claimed:  # a concurrent submit won
+            return judgment
+        for key, value in clean.items():
+            setattr(judgment, key, value)
+        judgment.evidence_conflict = bool(conflicts)
+        judgment.evidence_note = evidence_note.strip()[:MAX_TEXT] if conflicts else ""
+        judgment.submitted_at = timezone.now()
+        judgment.save()
+        _revise(judgment, submitted=True)
+    assignment.refresh_from_db()
+    return judgment
+
+
+def ranking_from_strength(assignment: Assignment, strength: int) -> tuple[list[list[str]], int]:
+    """Pairwise: -3..3 on the annotator's scale (negative: their A is better) to ranking and magnitude."""
+    first, second = assignment.response_order[:2]
+    if strength == 0:
+        return [[first, second]], 0
+    better, worse = (first, second) if strength < 0 else (second, first)
+    return [[better], [worse]], abs(strength)
+
+
+def _clean(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]:
+    """Keep known fields, check their shape; raise JudgmentInvalid naming the field."""
+    labels = set(assignment.response_order)
+    rubric = {d["key"]: d for d in assignment.task.project.rubric}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if "ranking" in data:
+        ranking = data["ranking"] or []
+        flat = [label for group in ranking for label in group] if isinstance(ranking, list) else None
+        if (
+            flat is None
+            or any(not isinstance(g, list) or not g for g in ranking)
+            or not set(flat) <= labels
+            or len(flat) != len(set(flat))
+        ):
+            errors["ranking"] = "a ranking is a list of groups of response labels, each label once"
+        else:
+            clean["ranking"] = ranking
+    if "strength" in data:
+        strength = data["strength"]
+        if strength is not None and (not isinstance(strength, int) or not 0 <= strength <= 3):
+            errors["strength"] = "strength is 0 (tie) to 3 (much better)"
+        else:
+            clean["strength"] = strength
+    if "ratings" in data:
+        ratings = data["ratings"] or {}
+        bad = not isinstance(ratings, dict) or any(
+            label not in labels
+            or not isinstance(scores, dict)
+            or any(
+                key not in rubric or not isinstance(v, int) or not rubric[key]["min"] <= v <= rubric[key]["max"]
+                for key, v in scores.items()
+            )
+            for label, scores in ratings.items()
+        )
+        if bad:
+            errors["ratings"] = "ratings are {label: {dimension: score}} within each dimension's scale"
+        else:
+            clean["ratings"] = ratings
+    if "comments" in data:
+        comments = data["comments"] or {}
+        if not isinstance(comments, dict) or any(
+            k not in labels or not isinstance(v, str) for k, v in comments.items()
+        ):
+            errors["comments"] = "comments are {label: text}"
+        else:
+            clean["comments"] = {k: v[:MAX_TEXT] for k, v in comments.items()}
+    for key in ("rationale", "ideal_solution", "tests_code"):
+        if key in data:
+            if not isinstance(data[key], str):
+                errors[key] = "must be text"
+            else:
+                clean[key] = data[key][:MAX_TEXT]
+    if "all_unacceptable" in data:
+        clean["all_unacceptable"] = bool(data["all_unacceptable"])
+    if errors:
+        raise JudgmentInvalid(errors)
+    return clean
+
+
+def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, str]:
+    project = assignment.task.project
+    labels = assignment.response_order
+    errors: dict[str, str] = {}
+    ranked = {label for group in clean.get("ranking", []) for label in group}
+    if not clean.get("all_unacceptable") and ranked != set(labels):
+        errors["ranking"] = "rank every response (ties are allowed)"
+    if (
+        project.ranking_mode == RankingMode.PAIRWISE
+        and clean.get("strength") is None
+        and not clean.get("all_unacceptable")
+    ):
+        errors["strength"] = "choose how strongly you prefer one response"
+    ratings = clean.get("ratings", {})
+    missing = [
+        assignment.display_label(label)
+        for label in labels
+        if any(d["key"] not in ratings.get(label, {}) for d in project.rubric)
+    ]
+    if missing:
+        errors["ratings"] = f"rate response{'s' if len(missing) > 1 else ''} {', '.join(missing)} on every dimension"
+    rationale = clean.get("rationale", "").strip()
+    if len(rationale) < project.min_rationale_chars:
+        errors["rationale"] = f"write at least {project.min_rationale_chars} characters (you have {len(rationale)})"
+    if project.requires_ideal_solution and not clean.get("ideal_solution", "").strip():
+        errors["ideal_solution"] = "this project asks for your ideal solution"
+    ran = _tests_run(assignment)
+    if ran < project.min_tests:
+        plural = "s" if project.min_tests > 1 else ""
+        errors["tests"] = f"run at least {project.min_tests} test{plural} first (your last run had {ran})"
+    return errors
+
+
+def _tests_run(assignment: Assignment) -> int:
+    """How many tests the latest finished run ran against the responses."""
+    run = testing.latest_run(assignment)
+    if run is None:
+        return 0
+    done = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
+    return max((len(tests) for tests in done.values_list("tests", flat=True)), default=0)
+
+
+def _evidence_conflicts(assignment: Assignment, clean: dict[str, Any]) -> list[tuple[str, str]]:
+    passes = testing.passes_by_label(testing.latest_run(assignment))
+    ranking = clean.get("ranking", [])
+    rank = {label: i for i, group in enumerate(ranking) for label in group}
+    return sorted(
+        (a, b)
+        for a in rank
+        for b in rank
+        if rank[a] < rank[b] and a in passes and b in passes and passes[b] > passes[a]
+    )
+
+
+def _snapshot(judgment: Judgment) -> dict[str, Any]:
+    return {key: getattr(judgment, key) for key in FIELDS}
+
+
+def _revise(judgment: Judgment, *, submitted: bool) -> None:
+    number = (judgment.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    JudgmentRevision.objects.create(judgment=judgment, number=number, submitted=submitted, data=_snapshot(judgment))

@@ -1,0 +1,180 @@
+"""The annotator's work: assignments and the queue, judgments and their revisions, the annotator's
+tests and their runs against every response, and activity (time on platform)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from sandbox.models import Execution
+from tasks.models import Response, Task
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active"  # claimed, leased to the annotator
+        SUBMITTED = "submitted"
+        SKIPPED = "skipped"
+        EXPIRED = "expired"  # the lease ran out unused; the task went back to the pool
+        RETURNED = "returned"  # sent back by a reviewer: first in the annotator's queue
+
+    # Statuses that take one of the task's `overlap` places.
+    HOLDING = (Status.ACTIVE, Status.SUBMITTED, Status.RETURNED)
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    response_order = models.JSONField(default=list)  # response labels in the order this annotator sees them
+    skip_reason = models.TextField(blank=True)
+    active_seconds = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "annotator"], name="one_assignment_per_task_annotator")]
+        indexes = [
+            # claim: the annotator's active/returned work, and counting a task's places
+            models.Index(fields=["annotator", "status"], name="assignment_annotator_status"),
+            models.Index(fields=["task", "status"], name="assignment_task_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} for {self.annotator} ({self.status})"
+
+    def display_label(self, label: str) -> str:
+        """The letter this annotator sees for a response (their shuffled order, A first)."""
+        return "ABCDEFGH"[self.response_order.index(label)]
+
+
+class Judgment(models.Model):
+    """The annotator's answer, saved as a draft while they work and submitted once."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="judgment")
+    # Canonical response labels (tasks.Response.label), best group first; labels in one group tie.
+    ranking = models.JSONField(default=list)
+    strength = models.SmallIntegerField(null=True, blank=True)  # pairwise: -3 (first much better) .. 3
+    ratings = models.JSONField(default=dict)  # {label: {dimension: score}}
+    comments = models.JSONField(default=dict)  # {label: text}
+    rationale = models.TextField(blank=True)
+    all_unacceptable = models.BooleanField(default=False)
+    ideal_solution = models.TextField(blank=True)
+    tests_code = models.TextField(blank=True)  # the annotator's test file as last edited
+    evidence_conflict = models.BooleanField(default=False)  # ranked above a response that passed more tests
+    evidence_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"judgment of {self.assignment}"
+
+
+class JudgmentRevision(models.Model):
+    """Every save of a judgment, kept: drafts and the submission."""
+
+    judgment = models.ForeignKey(Judgment, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    submitted = models.BooleanField(default=False)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["judgment", "number"], name="revision_number_unique")]
+        ordering = ["judgment", "number"]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of {self.judgment_id}"
+
+
+class TestCase(models.Model):
+    """A snapshot of the annotator's test file, as it was when they ran it."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="test_cases")
+    code = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"tests of {self.assignment_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TestRun(models.Model):
+    """One click of "Run tests": the test file against every response (and the ideal solution)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="test_runs")
+    test_case = models.ForeignKey(TestCase, on_delete=models.PROTECT, related_name="runs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.assignment_id}"
+
+
+class TestResult(models.Model):
+    """The run's test file against one response: the sandbox's verdict, test by test."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        PASSED = "passed"
+        FAILED = "failed"
+        ERROR = "error"
+        TIMEOUT = "timeout"
+        OOM = "oom"
+        OUTPUT_LIMIT = "output_limit"
+        UNAVAILABLE = "unavailable"
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    test_run = models.ForeignKey(TestRun, on_delete=models.CASCADE, related_name="results")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, null=True, blank=True, related_name="test_results")
+    is_ideal = models.BooleanField(default=False)  # run against the annotator's ideal solution
+    execution = models.ForeignKey(Execution, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    tests = models.JSONField(default=list)  # [{name, outcome, duration_ms, message}]
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    stdout = models.TextField(blank=True)
+    stderr = models.TextField(blank=True)
+    message = models.TextField(blank=True)
+    truncated = models.BooleanField(default=False)
+    duration_ms = models.PositiveIntegerField(default=0)
+    image_id = models.CharField(max_length=100, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"run {self.test_run_id} on {'ideal' if self.is_ideal else self.response_id}: {self.status}"
+
+
+class ActivityInterval(models.Model):
+    """A stretch of active time, built from heartbeats; what annotators are paid for."""
+
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity")
+    assignment = models.ForeignKey(Assignment, on_delete=models.SET_NULL, null=True, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # heartbeat: the annotator's latest interval; totals: intervals in a time range
+            models.Index(fields=["annotator", "ended_at"], name="activity_annotator_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotator_id} active {self.started_at:%H:%M:%S}-{self.ended_at:%H:%M:%S}"
+
+
+class HeartbeatTab(models.Model):
+    """The last heartbeat sequence number seen from one browser tab, to drop duplicates and stragglers."""
+
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    tab = models.CharField(max_length=64)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["annotator", "tab"], name="heartbeat_tab_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.annotator_id} tab {self.tab}"

@@ -1,0 +1,135 @@
+"""The annotator's queue: one ordering rule and one atomic claim.
+
+Order: the annotator's own active assignment (resume), then work a reviewer returned to them, then
+a task whose lease they let expire (their draft is still there) if it has room, then the task with the
+most judgments already under way that still has room (so tasks reach their overlap and leave the
+pool), oldest first. The claim locks the candidate task row (`select_for_update
+(skip_locked=True)` on PostgreSQL; SQLite takes the database write lock at BEGIN) and counts its places
+again under the lock, so no task is handed out beyond its overlap; a unique constraint on (task,
+annotator) means nobody gets the same task twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from annotation.models import Assignment
+from tasks.models import Project, Task, User
+
+CANDIDATES_PER_LOCK = 20
+
+
+class QueueEmpty(Exception):
+    """No task of the project needs this annotator right now."""
+
+
+def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime | None = None) -> Assignment:
+    """The annotator's next assignment in `project`, leased to them; raises QueueEmpty."""
+    now = now or timezone.now()
+    expire_assignments(now=now)
+    for _ in range(3):  # a lost race on the unique constraint: look again
+        try:
+            with transaction.atomic():
+                assignment = _resume(project, annotator, now) or _claim_new(project, annotator, now)
+        except IntegrityError:
+            continue
+        if assignment is None:
+            raise QueueEmpty(f"no task in {project.name} needs you right now")
+        return assignment
+    raise QueueEmpty("the queue is busy: try again")
+
+
+def _resume(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
+    mine = Assignment.objects.select_for_update().filter(task__project=project, annotator=annotator)
+    active = mine.filter(status=Assignment.Status.ACTIVE).order_by("created_at").first()
+    if active is None:
+        active = mine.filter(status=Assignment.Status.RETURNED).order_by("created_at").first()
+    if active is not None:
+        _lease(active, now, status=Assignment.Status.ACTIVE)
+    return active
+
+
+def _claim_new(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
+    holding = Count("assignments", filter=Q(assignments__status__in=Assignment.HOLDING))
+    mine = Assignment.objects.filter(task=OuterRef("pk"), annotator=annotator)
+    expired = Assignment.Status.EXPIRED
+    candidates = (
+        Task.objects.filter(project=project)
+        .annotate(holding=holding, mine_expired=Exists(mine.filter(status=expired)))
+        .filter(holding__lt=project.overlap)
+        .exclude(Exists(mine.exclude(status=expired)))
+        .order_by("-mine_expired", "-holding", "id")
+        .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
+    )
+    for task_id in list(candidates):
+        task = Task.objects.select_for_update(skip_locked=True).filter(pk=task_id).first()
+        if task is None:
+            continue  # another annotator is claiming it right now
+        taken = Assignment.objects.filter(task=task, status__in=Assignment.HOLDING).count()
+        if taken >= project.overlap:
+            continue
+        lapsed = Assignment.objects.filter(task=task, annotator=annotator, status=expired).first()
+        if lapsed is not None:  # their own lease ran out earlier: they pick up their draft again
+            _lease(lapsed, now, status=Assignment.Status.ACTIVE)
+            return lapsed
+        labels = list(task.responses.order_by("label").values_list("label", flat=True))
+        random.shuffle(labels)  # each annotator sees the responses in an order of their own
+        assignment = Assignment(task=task, annotator=annotator, response_order=labels)
+        _lease(assignment, now, status=Assignment.Status.ACTIVE, create=True)
+        return assignment
+    return None
+
+
+def _lease(assignment: Assignment, now: dt.datetime, *, status: str, create: bool = False) -> None:
+    assignment.status = status
+    assignment.lease_expires_at = now + dt.timedelta(minutes=settings.ASSIGNMENT_LEASE_MINUTES)
+    if create:
+        assignment.save()
+    else:
+        assignment.save(update_fields=["status", "lease_expires_at"])
+
+
+def renew_lease(*, assignment: Assignment, now: dt.datetime | None = None) -> None:
+    """Keep an active assignment leased while its annotator works on it."""
+    now = now or timezone.now()
+    lease = now + dt.timedelta(minutes=settings.ASSIGNMENT_LEASE_MINUTES)
+    Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(lease_expires_at=lease)
+
+
+def expire_assignments(*, now: dt.datetime | None = None) -> int:
+    """Give the tasks of unused, expired leases back to the pool; the drafts stay with the assignment."""
+    now = now or timezone.now()
+    return Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now).update(
+        status=Assignment.Status.EXPIRED
+    )
+
+
+def skip_assignment(*, assignment: Assignment, reason: str) -> Assignment:
+    """The annotator passes on this task (with a reason); it is not offered to them again."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("say why you skip this task")
+    updated = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(
+        status=Assignment.Status.SKIPPED, skip_reason=reason[:2000], lease_expires_at=None
+    )
+    if not updated:
+        raise ValueError("this assignment is no longer active")
+    assignment.refresh_from_db()
+    return assignment
+
+
+def return_assignment(*, assignment: Assignment) -> Assignment:
+    """Send submitted work back to its annotator; it comes first in their queue."""
+    updated = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.SUBMITTED).update(
+        status=Assignment.Status.RETURNED, lease_expires_at=None
+    )
+    if not updated:
+        raise ValueError("only submitted work can be sent back")
+    assignment.refresh_from_db()
+    return assignment

@@ -1,0 +1,77 @@
+"""The annotator's tests: each "Run tests" runs their test file against every response in the sandbox."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.models import Assignment, Judgment, TestCase, TestResult, TestRun
+from sandbox import services as sandbox_services
+from tasks.models import Response
+
+MAX_TEST_BYTES = 64 * 1024
+
+
+class CannotRun(Exception):
+    """The run was refused; the message says why."""
+
+
+@transaction.atomic
+def run_tests(*, assignment: Assignment, code: str, ideal_solution: str = "") -> TestRun:
+    """Snapshot the test file and run it against every response (and the ideal solution, if given)."""
+    from annotation import jobs  # jobs import this module
+
+    if assignment.status != Assignment.Status.ACTIVE:
+        raise CannotRun("this task is no longer yours to work on")
+    if not code.strip():
+        raise CannotRun("write at least one test first")
+    if len(code.encode()) > MAX_TEST_BYTES:
+        raise CannotRun(f"the test file is over {MAX_TEST_BYTES // 1024} KB")
+    if TestResult.objects.filter(test_run__assignment=assignment, status__in=TestResult.PENDING).exists():
+        raise CannotRun("your previous run is still going: wait for it to finish")
+    Judgment.objects.update_or_create(assignment=assignment, defaults={"tests_code": code})
+    run = TestRun.objects.create(
+        assignment=assignment, test_case=TestCase.objects.create(assignment=assignment, code=code)
+    )
+    targets: list[tuple[Response | None, str]] = [(r, r.code) for r in assignment.task.responses.all()]
+    if ideal_solution.strip():
+        targets.append((None, ideal_solution))
+    for response, solution in targets:
+        result = TestResult.objects.create(test_run=run, response=response, is_ideal=response is None)
+        callback = jobs.record_test_result.s(result.pk)
+        execution = sandbox_services.submit_suite(
+            language=assignment.task.language, solution=solution, tests=code, callback=dict(callback)
+        )
+        TestResult.objects.filter(pk=result.pk).update(execution=execution)
+    return run
+
+
+def record_test_result(*, test_result_id: int, result: dict[str, object]) -> bool:
+    """Store the sandbox's verdict for one response (once: a callback delivered twice changes nothing)."""
+    tests = result.get("tests") or []
+    updated = TestResult.objects.filter(pk=test_result_id, status__in=TestResult.PENDING).update(
+        status=str(result["status"]),
+        tests=tests,
+        passed=int(result.get("passed") or 0),  # type: ignore[call-overload]
+        failed=int(result.get("failed") or 0),  # type: ignore[call-overload]
+        stdout=str(result.get("stdout") or ""),
+        stderr=str(result.get("stderr") or ""),
+        message=str(result.get("message") or ""),
+        truncated=bool(result.get("truncated")),
+        duration_ms=int(result.get("duration_ms") or 0),  # type: ignore[call-overload]
+        image_id=str(result.get("image_id") or ""),
+        finished_at=timezone.now(),
+    )
+    return bool(updated)
+
+
+def latest_run(assignment: Assignment) -> TestRun | None:
+    return assignment.test_runs.order_by("-created_at", "-id").first()
+
+
+def passes_by_label(run: TestRun | None) -> dict[str, int]:
+    """Tests passed per response label in a run (finished results only)."""
+    if run is None:
+        return {}
+    rows = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
+    return dict(rows.values_list("response__label", "passed"))
