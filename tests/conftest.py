@@ -18,8 +18,16 @@ from django.conf import settings
 from django.db import connection
 
 from annotation import broker
+from annotation.celery import app as celery_app
+from sandbox.docker_backend import DockerBackend, Unavailable
+from sandbox.limits import Limits
 from tasks import services
 from tasks.models import Project, RankingMode, Role, User
+
+# Jobs this test session enqueues go to a queue of its own, so a developer's running `make run`
+# worker (same file-system broker) never takes them; test workers listen on it or on their own.
+SESSION_QUEUE = f"test-session-{uuid.uuid4().hex[:8]}"
+celery_app.conf.task_default_queue = SESSION_QUEUE
 
 
 def need_real(component: str, why: str) -> None:
@@ -127,10 +135,15 @@ def worker(transactional_db: None) -> Iterator[Callable[..., str]]:
     jobs; returns the queue name. They are stopped (warm shutdown, then kill) after the test."""
     procs: list[subprocess.Popen[bytes]] = []
 
-    def start(*, pool: str = "solo", env: dict[str, str] | None = None) -> str:
-        queue = f"test-{uuid.uuid4().hex[:8]}"
+    def start(*, pool: str = "solo", env: dict[str, str] | None = None, queue: str = "") -> str:
+        queue = queue or f"test-{uuid.uuid4().hex[:8]}"
         broker.ensure_folders()
-        full_env = {**os.environ, "DATABASE_URL": database_url_of_this_test(), **(env or {})}
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": database_url_of_this_test(),
+            "CELERY_TASK_DEFAULT_QUEUE": SESSION_QUEUE,  # callbacks the worker sends come back to this session
+            **(env or {}),
+        }
         command = [
             sys.executable,
             "-m",
@@ -162,3 +175,39 @@ def worker(transactional_db: None) -> Iterator[Callable[..., str]]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def claimable_project(
+    *, tasks: int = 3, overlap: int = 2, responses: int = 2, annotators: list[User] | None = None
+) -> Project:
+    """A ranking project with `tasks` imported tasks and the given annotators as members."""
+    from tasks.importing import import_tasks
+
+    project = services.create_project(
+        slug=f"p-{uuid.uuid4().hex[:6]}",
+        name="Queue",
+        overlap=overlap,
+        ranking_mode=RankingMode.RANKING,
+        min_tests=1,
+        min_rationale_chars=20,
+    )
+    for user in annotators or []:
+        services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+    lines = [json.dumps(task_line(f"t{i}", responses=responses)) for i in range(tasks)]
+    import_tasks(project=project, lines=lines)
+    return project
+
+
+def sandbox_limits(**overrides: Any) -> Limits:
+    base = {"image": settings.SANDBOX_IMAGE, "timeout": 10.0, "memory_mb": 256, "output_bytes": 16 * 1024}
+    return Limits(**{**base, **overrides})
+
+
+@pytest.fixture(scope="session")
+def backend() -> DockerBackend:
+    engine = DockerBackend(sandbox_limits())
+    try:
+        engine.image_id()
+    except Unavailable as exc:
+        need_real("Docker sandbox", str(exc))
+    return engine

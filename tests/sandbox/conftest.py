@@ -7,28 +7,11 @@ from typing import Any
 
 import docker
 import pytest
-from django.conf import settings
 
-from sandbox.docker_backend import LABEL, DockerBackend, Unavailable
-from sandbox.limits import Limits
+from sandbox.docker_backend import LABEL, DockerBackend
 from sandbox.results import RunResult
 from sandbox.runner import run_suite
-from tests.conftest import need_real
-
-
-def sandbox_limits(**overrides: Any) -> Limits:
-    base = {"image": settings.SANDBOX_IMAGE, "timeout": 10.0, "memory_mb": 256, "output_bytes": 16 * 1024}
-    return Limits(**{**base, **overrides})
-
-
-@pytest.fixture(scope="session")
-def backend() -> DockerBackend:
-    engine = DockerBackend(sandbox_limits())
-    try:
-        engine.image_id()
-    except Unavailable as exc:
-        need_real("Docker sandbox", str(exc))
-    return engine
+from tests.conftest import sandbox_limits
 
 
 @pytest.fixture

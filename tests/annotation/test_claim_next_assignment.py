@@ -1,0 +1,136 @@
+"""The queue: overlap, leases, resume, skip, returned work first, and concurrent claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from annotation import queue
+from annotation.models import Assignment
+from tasks.models import User
+from tests.conftest import claimable_project, make_user
+
+
+@pytest.fixture
+def people(db: None) -> list[User]:
+    return [make_user(f"a{i}") for i in range(4)]
+
+
+def test_it_leases_a_task_with_a_shuffled_blind_order(people: list[User]) -> None:
+    project = claimable_project(annotators=people, responses=3)
+
+    assignment = queue.claim_next_assignment(project=project, annotator=people[0])
+
+    assert assignment.status == Assignment.Status.ACTIVE
+    assert sorted(assignment.response_order) == ["A", "B", "C"]
+    assert assignment.lease_expires_at is not None
+    assert assignment.lease_expires_at > timezone.now() + dt.timedelta(minutes=29)
+
+
+def test_claiming_again_resumes_the_active_assignment(people: list[User]) -> None:
+    project = claimable_project(annotators=people)
+    first = queue.claim_next_assignment(project=project, annotator=people[0])
+
+    assert queue.claim_next_assignment(project=project, annotator=people[0]).pk == first.pk
+
+
+def test_a_task_is_handed_out_up_to_its_overlap_and_fills_before_the_next(people: list[User]) -> None:
+    project = claimable_project(annotators=people, tasks=2, overlap=2)
+    claims = []
+    for person in people:
+        assignment = queue.claim_next_assignment(project=project, annotator=person)
+        claims.append(assignment.task.external_id)
+        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+
+    assert claims == ["t0", "t0", "t1", "t1"]
+    with pytest.raises(queue.QueueEmpty):
+        queue.claim_next_assignment(project=project, annotator=make_user("late"))
+
+
+def test_nobody_gets_the_same_task_twice(people: list[User]) -> None:
+    project = claimable_project(annotators=people, tasks=2, overlap=3)
+    seen = []
+    for _ in range(2):
+        assignment = queue.claim_next_assignment(project=project, annotator=people[0])
+        seen.append(assignment.task_id)
+        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+
+    assert len(set(seen)) == 2
+    with pytest.raises(queue.QueueEmpty):
+        queue.claim_next_assignment(project=project, annotator=people[0])
+
+
+def test_an_expired_lease_frees_the_place_and_the_annotator_gets_their_draft_back(people: list[User]) -> None:
+    project = claimable_project(annotators=people, tasks=1, overlap=1)
+    mine = queue.claim_next_assignment(project=project, annotator=people[0])
+    later = timezone.now() + dt.timedelta(hours=1)
+
+    other = queue.claim_next_assignment(project=project, annotator=people[1], now=later)
+
+    mine.refresh_from_db()
+    assert mine.status == Assignment.Status.EXPIRED and other.task_id == mine.task_id
+    Assignment.objects.filter(pk=other.pk).update(status=Assignment.Status.SKIPPED)
+    again = queue.claim_next_assignment(project=project, annotator=people[0], now=later)
+    assert again.pk == mine.pk and again.status == Assignment.Status.ACTIVE
+
+
+def test_skipping_needs_a_reason_and_moves_on(people: list[User]) -> None:
+    project = claimable_project(annotators=people, tasks=2)
+    first = queue.claim_next_assignment(project=project, annotator=people[0])
+
+    with pytest.raises(ValueError, match="say why"):
+        queue.skip_assignment(assignment=first, reason="  ")
+    queue.skip_assignment(assignment=first, reason="I can't read Rust")
+    second = queue.claim_next_assignment(project=project, annotator=people[0])
+
+    assert second.task_id != first.task_id
+    first.refresh_from_db()
+    assert first.status == Assignment.Status.SKIPPED and first.skip_reason == "I can't read Rust"
+
+
+def test_returned_work_comes_first(people: list[User]) -> None:
+    project = claimable_project(annotators=people, tasks=3)
+    first = queue.claim_next_assignment(project=project, annotator=people[0])
+    Assignment.objects.filter(pk=first.pk).update(status=Assignment.Status.SUBMITTED)
+    first.refresh_from_db()
+    queue.return_assignment(assignment=first)
+
+    assert queue.claim_next_assignment(project=project, annotator=people[0]).pk == first.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_never_exceed_overlap_or_duplicate() -> None:
+    annotators = [make_user(f"c{i}") for i in range(12)]
+    project = claimable_project(annotators=annotators, tasks=4, overlap=2)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(annotators))
+
+    def claim_all(user: User) -> None:
+        try:
+            barrier.wait()
+            while True:
+                assignment = queue.claim_next_assignment(project=project, annotator=user)
+                Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+        except queue.QueueEmpty:
+            pass
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim_all, args=(user,)) for user in annotators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    per_task = Counter(Assignment.objects.values_list("task_id", flat=True))
+    pairs = list(Assignment.objects.values_list("task_id", "annotator_id"))
+    assert sorted(per_task.values()) == [2, 2, 2, 2]  # every task filled to its overlap, none beyond
+    assert len(pairs) == len(set(pairs)) == 8

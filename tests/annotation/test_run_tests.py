@@ -1,0 +1,79 @@
+"""The annotator's tests run against every response through the sandbox and a real worker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from annotation import queue, testing
+from annotation.celery import app
+from annotation.models import Assignment, TestResult
+from tasks.models import User
+from tests.conftest import claimable_project, make_user
+
+GOOD = "def add(a, b):\n    return a + b\n"
+BAD = "def add(a, b):\n    return a - b\n"
+TESTS = (
+    "from solution import add\n\ndef test_small():\n    assert add(2, 2) == 4\n\n"
+    "def test_zero():\n    assert add(0, 0) == 0\n"
+)
+
+
+def assignment_with(user: User, codes: list[str]) -> Assignment:
+    project = claimable_project(annotators=[user], tasks=1, responses=len(codes))
+    assignment = queue.claim_next_assignment(project=project, annotator=user)
+    for response, code in zip(assignment.task.responses.order_by("label"), codes, strict=True):
+        response.code = code
+        response.save(update_fields=["code"])
+    return assignment
+
+
+def test_a_run_through_a_worker_fills_the_matrix(worker, backend) -> None:
+    worker(queue=app.conf.task_default_queue, env={"SANDBOX_POOL_SIZE": "0"})
+    assignment = assignment_with(make_user("runner"), [GOOD, BAD])
+
+    run = testing.run_tests(assignment=assignment, code=TESTS)
+
+    deadline = time.monotonic() + 120
+    while run.results.filter(status__in=TestResult.PENDING).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    results = {r.response.label: r for r in run.results.select_related("response") if r.response}
+    assert (results["A"].status, results["A"].passed) == ("passed", 2)
+    assert (results["B"].status, results["B"].failed) == ("failed", 1)
+    assert [(t["name"], t["outcome"]) for t in results["B"].tests] == [
+        ("test_small", "failed"),
+        ("test_zero", "passed"),
+    ]
+    assert results["A"].image_id.startswith("sha256:")
+
+
+@pytest.mark.django_db
+def test_a_second_run_waits_for_the_first() -> None:
+    assignment = assignment_with(make_user("eager"), [GOOD, BAD])
+    testing.run_tests(assignment=assignment, code=TESTS)
+
+    with pytest.raises(testing.CannotRun, match="still going"):
+        testing.run_tests(assignment=assignment, code=TESTS)
+
+
+@pytest.mark.django_db
+def test_an_empty_test_file_is_refused() -> None:
+    assignment = assignment_with(make_user("blank"), [GOOD, BAD])
+
+    with pytest.raises(testing.CannotRun, match="write at least one test"):
+        testing.run_tests(assignment=assignment, code="   \n")
+
+
+@pytest.mark.django_db
+def test_the_ideal_solution_is_run_too_and_results_are_stored_once() -> None:
+    assignment = assignment_with(make_user("ideal"), [GOOD, BAD])
+    run = testing.run_tests(assignment=assignment, code=TESTS, ideal_solution=GOOD)
+    ideal = run.results.get(is_ideal=True)
+    verdict = {"status": "passed", "tests": [{"name": "test_small", "outcome": "passed"}], "passed": 1, "failed": 0}
+
+    assert run.results.count() == 3
+    assert testing.record_test_result(test_result_id=ideal.pk, result=verdict) is True
+    assert testing.record_test_result(test_result_id=ideal.pk, result={**verdict, "status": "failed"}) is False
+    ideal.refresh_from_db()
+    assert ideal.status == "passed"
