@@ -89,6 +89,8 @@ class JudgmentRevision(models.Model):
 class TestCase(models.Model):
     """A snapshot of the annotator's test file, as it was when they ran it."""
 
+    __test__ = False  # not a pytest class
+
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="test_cases")
     code = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -99,6 +101,8 @@ class TestCase(models.Model):
 
 class TestRun(models.Model):
     """One click of "Run tests": the test file against every response (and the ideal solution)."""
+
+    __test__ = False  # not a pytest class
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="test_runs")
     test_case = models.ForeignKey(TestCase, on_delete=models.PROTECT, related_name="runs")
@@ -113,6 +117,8 @@ class TestRun(models.Model):
 
 class TestResult(models.Model):
     """The run's test file against one response: the sandbox's verdict, test by test."""
+
+    __test__ = False  # not a pytest class
 
     class Status(models.TextChoices):
         QUEUED = "queued"

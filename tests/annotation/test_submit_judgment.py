@@ -1,0 +1,111 @@
+"""Drafts and submission: revisions, validation, the evidence check, idempotent submit."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotation import judging, queue, testing
+from annotation.models import Assignment, Judgment
+from tests.conftest import claimable_project, make_user
+
+RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
+
+
+@pytest.fixture
+def assignment(db: None) -> Assignment:
+    user = make_user("judy")
+    return queue.claim_next_assignment(project=claimable_project(annotators=[user]), annotator=user)
+
+
+def full(assignment: Assignment, **overrides) -> dict:
+    labels = assignment.response_order
+    data = {
+        "ranking": [[labels[0]], [labels[1]]],
+        "ratings": {label: dict.fromkeys(RUBRIC, 4) for label in labels},
+        "comments": {labels[1]: "misses the empty case"},
+        "rationale": "The first handles empty input; the second raises IndexError on [].",
+    }
+    return {**data, **overrides}
+
+
+def record_verdicts(assignment: Assignment, passes: dict[str, int], total: int = 2) -> None:
+    """Run the annotator's tests and record the sandbox verdict for each response."""
+    run = testing.run_tests(assignment=assignment, code="def test_x():\n    pass\n")
+    for result in run.results.select_related("response"):
+        label = result.response.label if result.response else ""
+        tests = [{"name": f"t{i}", "outcome": "passed" if i < passes[label] else "failed"} for i in range(total)]
+        status = "passed" if passes[label] == total else "failed"
+        verdict = {"status": status, "tests": tests, "passed": passes[label], "failed": total - passes[label]}
+        testing.record_test_result(test_result_id=result.pk, result=verdict)
+
+
+def test_drafts_keep_a_revision_per_change_and_none_for_a_repeat(assignment: Assignment) -> None:
+    judging.save_draft(assignment=assignment, data={"rationale": "first thoughts"})
+    judging.save_draft(assignment=assignment, data={"rationale": "first thoughts"})
+    judgment = judging.save_draft(assignment=assignment, data={"rationale": "second thoughts"})
+
+    assert [r.data["rationale"] for r in judgment.revisions.all()] == ["first thoughts", "second thoughts"]
+    assert Judgment.objects.get(assignment=assignment).rationale == "second thoughts"
+
+
+def test_a_draft_with_a_foreign_label_is_refused(assignment: Assignment) -> None:
+    with pytest.raises(judging.JudgmentInvalid) as info:
+        judging.save_draft(assignment=assignment, data={"ranking": [["Z"]]})
+
+    assert "ranking" in info.value.errors
+
+
+def test_submit_says_everything_that_is_missing(assignment: Assignment) -> None:
+    with pytest.raises(judging.JudgmentInvalid) as info:
+        judging.submit_judgment(assignment=assignment, data={"rationale": "too short"})
+
+    errors = info.value.errors
+    assert errors["ranking"] == "rank every response (ties are allowed)"
+    assert errors["ratings"] == "rate responses A, B on every dimension"
+    assert errors["rationale"] == "write at least 20 characters (you have 9)"
+    assert errors["tests"] == "run at least 1 test first (your last run had 0)"
+
+
+def test_a_complete_judgment_submits_once_even_when_clicked_twice(assignment: Assignment) -> None:
+    first, second = assignment.response_order
+    record_verdicts(assignment, {first: 2, second: 1})
+
+    judgment = judging.submit_judgment(assignment=assignment, data=full(assignment))
+    again = judging.submit_judgment(assignment=assignment, data=full(assignment))
+
+    assignment.refresh_from_db()
+    assert again.pk == judgment.pk and assignment.status == Assignment.Status.SUBMITTED
+    assert judgment.revisions.filter(submitted=True).count() == 1
+    assert judgment.evidence_conflict is False
+
+
+def test_ranking_against_your_own_tests_needs_a_confirmed_reason(assignment: Assignment) -> None:
+    first, second = assignment.response_order
+    record_verdicts(assignment, {first: 0, second: 2})  # the one ranked first passed fewer tests
+
+    with pytest.raises(judging.EvidenceConflict) as info:
+        judging.submit_judgment(assignment=assignment, data=full(assignment))
+    judgment = judging.submit_judgment(
+        assignment=assignment,
+        data=full(assignment),
+        confirm_evidence=True,
+        evidence_note="The tests that B passes only check types; A is correct on the real cases.",
+    )
+
+    assert info.value.pairs == [(first, second)]
+    assert judgment.evidence_conflict is True and "only check types" in judgment.evidence_note
+
+
+def test_pairwise_strength_maps_the_annotators_scale_to_labels(assignment: Assignment) -> None:
+    first, second = assignment.response_order
+
+    assert judging.ranking_from_strength(assignment, -3) == ([[first], [second]], 3)
+    assert judging.ranking_from_strength(assignment, 2) == ([[second], [first]], 2)
+    assert judging.ranking_from_strength(assignment, 0) == ([[first, second]], 0)
+
+
+def test_nobody_else_can_submit_a_skipped_assignment(assignment: Assignment) -> None:
+    queue.skip_assignment(assignment=assignment, reason="not my language")
+
+    with pytest.raises(judging.JudgmentInvalid, match="no longer yours"):
+        judging.submit_judgment(assignment=assignment, data=full(assignment))
