@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/token/", task_views.api_token, name="api-token"),
     path("accounts/token/reset/", task_views.api_token_reset, name="api-token-reset"),
     path("projects/", include("tasks.urls")),
+    path("projects/<slug:slug>/start", views.start_working, name="start-working"),
+    path("work/", include("annotation.work_urls")),
     path("api/v1/", include("tasks.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,10 +1,23 @@
-"""Site-wide views: the health check."""
+"""Site-wide views (health) and the annotator's workspace. Each view: access, service, render."""
 
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from annotation import broker
+from annotation import activity, broker, forms, judging, queue, testing, workspace
+from annotation.access import access_assignment
+from annotation.models import Assignment
+from tasks.access import access_project
+from tasks.models import Role
+from tasks.rendering import highlight_code
 
 
 @never_cache
@@ -24,3 +37,170 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["broker"] = f"error: {exc}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+
+
+@login_required
+@require_POST
+def start_working(request: HttpRequest, slug: str) -> HttpResponse:
+    """Claim the annotator's next task in the project and open it."""
+    project = access_project(request.user, slug, role=Role.ANNOTATOR).project
+    try:
+        assignment = queue.claim_next_assignment(project=project, annotator=request.user)  # type: ignore[arg-type]
+    except queue.QueueEmpty as empty:
+        messages.info(request, f"{empty}. Thank you! Check back later.")
+        return redirect("project-detail", slug=project.slug)
+    return redirect("workspace", assignment_id=assignment.pk)
+
+
+@login_required
+@require_GET
+def workspace_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment(request.user, assignment_id)
+    if assignment.status != Assignment.Status.ACTIVE:
+        messages.info(request, f"That task is {assignment.get_status_display().lower()}.")
+        return redirect("project-detail", slug=assignment.task.project.slug)
+    return render(request, "annotation/workspace.html", workspace.context(assignment))
+
+
+@login_required
+@require_POST
+def save_draft(request: HttpRequest, assignment_id: int) -> JsonResponse:
+    """Autosave: the whole form, as the page has it."""
+    assignment = access_assignment(request.user, assignment_id)
+    try:
+        judgment = judging.save_draft(assignment=assignment, data=forms.judgment_data(assignment, request.POST))
+    except judging.JudgmentInvalid as invalid:
+        return JsonResponse({"saved": False, "errors": invalid.errors}, status=400)
+    return JsonResponse({"saved": True, "updated_at": judgment.updated_at.isoformat()})
+
+
+@login_required
+@require_POST
+def run_tests(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment(request.user, assignment_id)
+    context: dict[str, object] = {"assignment": assignment}
+    try:
+        run = testing.run_tests(
+            assignment=assignment,
+            code=request.POST.get("tests_code", ""),
+            ideal_solution=request.POST.get("ideal_solution", "")
+            if assignment.task.project.requires_ideal_solution
+            else "",
+        )
+        context["matrix"] = workspace.matrix(assignment, run)
+    except testing.CannotRun as refused:
+        context["run_error"] = str(refused)
+        context["matrix"] = _latest_matrix(assignment)
+    return render(request, "annotation/workspace.html#results", context)
+
+
+@login_required
+@require_GET
+def results(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The results partial, polled while a run is in progress."""
+    assignment = access_assignment(request.user, assignment_id)
+    return render(
+        request, "annotation/workspace.html#results", {"assignment": assignment, "matrix": _latest_matrix(assignment)}
+    )
+
+
+def _latest_matrix(assignment: Assignment) -> workspace.Matrix | None:
+    run = testing.latest_run(assignment)
+    return workspace.matrix(assignment, run) if run else None
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Check and submit, then go straight to the next task. Whatever fails, the draft is kept."""
+    assignment = access_assignment(request.user, assignment_id)
+    if assignment.status == Assignment.Status.SUBMITTED:  # a double click: the first one counted
+        return _next(request, assignment)
+    data = forms.judgment_data(assignment, request.POST)
+    errors: dict[str, str] = {}
+    conflict: judging.EvidenceConflict | None = None
+    try:
+        judging.save_draft(assignment=assignment, data=data)
+        judging.submit_judgment(
+            assignment=assignment,
+            data=data,
+            confirm_evidence=request.POST.get("confirm_evidence") == "on",
+            evidence_note=request.POST.get("evidence_note", ""),
+        )
+    except judging.JudgmentInvalid as invalid:
+        errors = invalid.errors
+    except judging.EvidenceConflict as exc:
+        conflict = exc
+    if errors or conflict:
+        context = workspace.context(assignment)
+        context.update(errors=errors, conflict=_conflict_text(assignment, conflict))
+        return render(request, "annotation/workspace.html", context, status=400)
+    messages.success(request, "Submitted. Here is your next task.")
+    return _next(request, assignment)
+
+
+def _conflict_text(assignment: Assignment, conflict: judging.EvidenceConflict | None) -> list[str]:
+    if conflict is None:
+        return []
+    show = assignment.display_label
+    return [f"you ranked {show(a)} above {show(b)}, but {show(b)} passed more of your tests" for a, b in conflict.pairs]
+
+
+def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+    try:
+        following = queue.claim_next_assignment(project=assignment.task.project, annotator=request.user)  # type: ignore[arg-type]
+    except queue.QueueEmpty:
+        messages.info(request, "You have judged every task that needs you in this project. Thank you!")
+        return redirect("project-detail", slug=assignment.task.project.slug)
+    return redirect("workspace", assignment_id=following.pk)
+
+
+@login_required
+@require_POST
+def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment(request.user, assignment_id)
+    try:
+        queue.skip_assignment(assignment=assignment, reason=request.POST.get("reason", ""))
+    except ValueError as refused:
+        messages.error(request, f"Not skipped: {refused}.")
+        return redirect("workspace", assignment_id=assignment.pk)
+    return _next(request, assignment)
+
+
+@login_required
+@require_POST
+def heartbeat(request: HttpRequest) -> JsonResponse:
+    """The page is in use: credit active time (the server decides how much) and renew the lease."""
+    assignment_id = request.POST.get("assignment", "")
+    assignment = access_assignment(request.user, int(assignment_id)) if assignment_id.isdigit() else None
+    if assignment is not None and assignment.status != Assignment.Status.ACTIVE:
+        assignment = None
+    seq = request.POST.get("seq", "")
+    credited = activity.record_heartbeat(
+        annotator=request.user,  # type: ignore[arg-type]
+        assignment=assignment,
+        tab=request.POST.get("tab", "")[:64] or "default",
+        seq=int(seq) if seq.isdigit() else 0,
+    )
+    today, week = activity.today_and_week(annotator=request.user)  # type: ignore[arg-type]
+    return JsonResponse({"credited": credited, "today_seconds": today, "week_seconds": week})
+
+
+@login_required
+@require_GET
+def diff(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """A unified diff between two responses, named by the annotator's letters."""
+    assignment = access_assignment(request.user, assignment_id)
+    letters = {assignment.display_label(label): label for label in assignment.response_order}
+    left, right = letters.get(request.GET.get("a", "")), letters.get(request.GET.get("b", ""))
+    codes = dict(assignment.task.responses.values_list("label", "code"))
+    if left is None or right is None:
+        return HttpResponse("Choose two responses.", status=400)
+    lines = difflib.unified_diff(
+        codes[left].splitlines(keepends=True),
+        codes[right].splitlines(keepends=True),
+        fromfile=f"Response {request.GET['a']}",
+        tofile=f"Response {request.GET['b']}",
+    )
+    text = "".join(lines) or "The two responses are identical.\n"
+    return render(request, "annotation/workspace.html#diff", {"diff_html": highlight_code(text, "diff")})

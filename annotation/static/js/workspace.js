@@ -1,0 +1,156 @@
+// The annotator's workspace: editor, autosave, heartbeats (time on platform), shortcuts.
+(function () {
+  "use strict";
+  const root = document.getElementById("workspace");
+  if (!root) return;
+  const form = document.getElementById("judgment-form");
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const assignment = root.dataset.assignment;
+  const saveState = document.getElementById("save-state");
+  const IDLE_MS = 60 * 1000;
+  const BEAT_MS = (parseInt(root.dataset.heartbeatSeconds, 10) || 20) * 1000;
+  let lastActivity = Date.now();
+  let dirty = false;
+  let saveTimer = null;
+
+  // --- editors: CodeMirror over the textareas, which stay the source the forms send
+  const editors = [];
+  function editor(id, mode) {
+    const area = document.getElementById(id);
+    if (!area || !window.CodeMirror) return null;
+    const cm = window.CodeMirror.fromTextArea(area, {
+      mode: mode, lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false,
+      matchBrackets: true, autoCloseBrackets: true, viewportMargin: Infinity,
+      extraKeys: {
+        Tab: (c) => c.somethingSelected() ? c.indentSelection("add") : c.replaceSelection("    "),
+        "Ctrl-Enter": runTests, "Cmd-Enter": runTests,
+      },
+    });
+    cm.on("change", () => { cm.save(); changed(); });
+    editors.push(cm);
+    return cm;
+  }
+  const mode = root.dataset.language === "python" ? "python" : "javascript";
+  editor("tests-code", mode);
+  editor("ideal-solution", mode);
+
+  // --- autosave: the whole form, a moment after the last change, and when the page is left
+  function formData() {
+    editors.forEach((cm) => cm.save());
+    return new FormData(form);
+  }
+  function changed() {
+    dirty = true;
+    lastActivity = Date.now();
+    saveState.textContent = "Unsaved changes…";
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveDraft, 1500);
+  }
+  async function saveDraft() {
+    if (!dirty) return;
+    dirty = false;
+    try {
+      const response = await fetch(root.dataset.draftUrl, { method: "POST", body: formData(), headers: { "X-CSRFToken": csrf } });
+      const body = await response.json();
+      saveState.textContent = body.saved ? "Draft saved " + new Date().toLocaleTimeString() : "Not saved: " + Object.values(body.errors).join("; ");
+    } catch (error) {
+      dirty = true;
+      saveState.textContent = "Offline: will save when the connection is back";
+      saveTimer = setTimeout(saveDraft, 5000);
+    }
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", () => {
+    clearTimeout(saveTimer);
+    dirty = false;
+    const button = document.getElementById("submit");
+    setTimeout(() => { button.disabled = true; button.textContent = "Submitting…"; }, 0);
+  });
+
+  // --- time on platform: beats while the tab is visible and the annotator acted lately,
+  // or a test run is in progress (waiting for results is work too)
+  const tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  let seq = 0;
+  function runPending() { return !!document.querySelector("#results[data-pending]"); }
+  function active() {
+    return document.visibilityState === "visible" && (Date.now() - lastActivity < IDLE_MS || runPending());
+  }
+  function beatBody() {
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", csrf);
+    body.append("assignment", assignment);
+    body.append("tab", tab);
+    body.append("seq", String(++seq));
+    return body;
+  }
+  function formatDuration(seconds) {
+    const minutes = Math.floor(seconds / 60);
+    return minutes >= 60 ? Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0") + " min" : minutes + " min";
+  }
+  async function beat() {
+    if (!active()) return;
+    try {
+      const response = await fetch(root.dataset.heartbeatUrl, { method: "POST", body: beatBody() });
+      const body = await response.json();
+      document.getElementById("time-today").textContent = formatDuration(body.today_seconds);
+      document.getElementById("time-week").textContent = formatDuration(body.week_seconds);
+    } catch (error) { /* the next beat tries again */ }
+  }
+  ["keydown", "mousedown", "scroll", "touchstart"].forEach((name) =>
+    window.addEventListener(name, () => { lastActivity = Date.now(); }, { passive: true, capture: true }));
+  beat();
+  setInterval(beat, BEAT_MS);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") { lastActivity = Date.now(); beat(); } });
+  window.addEventListener("pagehide", () => {
+    if (active()) navigator.sendBeacon(root.dataset.heartbeatUrl, beatBody());
+    if (dirty) navigator.sendBeacon(root.dataset.draftUrl, formData());
+  });
+
+  // --- tests
+  function runTests() {
+    editors.forEach((cm) => cm.save());
+    document.getElementById("run-tests").click();
+  }
+
+  // --- rationale counter
+  const rationale = document.getElementById("rationale");
+  const counter = document.getElementById("rationale-count");
+  function count() {
+    const n = rationale.value.trim().length, min = parseInt(rationale.dataset.min, 10) || 0;
+    counter.textContent = n + " characters" + (n < min ? " (" + (min - n) + " more needed)" : "");
+  }
+  rationale.addEventListener("input", count);
+  count();
+
+  // --- keyboard
+  const help = document.getElementById("help");
+  function toggleHelp() { help.hidden = !help.hidden; }
+  document.getElementById("help-button").addEventListener("click", toggleHelp);
+  document.getElementById("help-close").addEventListener("click", toggleHelp);
+  const panels = Array.from(document.querySelectorAll(".response"));
+  let current = -1;
+  function typing(target) {
+    return target.closest("input, textarea, select, .CodeMirror, [contenteditable]");
+  }
+  document.addEventListener("keydown", (event) => {
+    const ctrl = event.ctrlKey || event.metaKey;
+    if (ctrl && event.shiftKey && event.key === "Enter") { event.preventDefault(); form.requestSubmit(); return; }
+    if (ctrl && event.key === "Enter") { event.preventDefault(); runTests(); return; }
+    if (ctrl && event.key.toLowerCase() === "s") { event.preventDefault(); dirty = true; saveDraft(); return; }
+    if (ctrl || event.altKey || typing(event.target)) return;
+    if (event.key === "?") { toggleHelp(); return; }
+    if (event.key === "Escape" && !help.hidden) { toggleHelp(); return; }
+    if (event.key === "n" || event.key === "p") {
+      current = (current + (event.key === "n" ? 1 : panels.length - 1)) % panels.length;
+      panels[current].scrollIntoView({ behavior: "smooth", block: "start" });
+      panels[current].focus({ preventScroll: true });
+      return;
+    }
+    const scale = form.querySelectorAll("input[name=strength]");
+    if (scale.length && event.key >= "1" && event.key <= "7") {
+      scale[parseInt(event.key, 10) - 1].checked = true;
+      changed();
+    }
+  });
+})();

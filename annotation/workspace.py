@@ -1,0 +1,101 @@
+"""What the workspace page shows, built with a fixed number of queries whatever the task's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from annotation import activity, forms
+from annotation.models import Assignment, Judgment, TestResult, TestRun
+from sandbox import languages
+from tasks.models import Response
+
+EARLIER_RUNS = 10
+
+
+@dataclass
+class Row:
+    """One line of the results matrix: a response (or the ideal solution) against each test."""
+
+    label: str  # canonical label, "" for the ideal solution
+    display: str  # what the annotator sees: A, B, ... or "Ideal"
+    result: TestResult
+    cells: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Matrix:
+    run: TestRun
+    tests: list[str]
+    rows: list[Row]
+
+    @property
+    def pending(self) -> bool:
+        return any(row.result.status in TestResult.PENDING for row in self.rows)
+
+
+def context(assignment: Assignment) -> dict[str, Any]:
+    task = assignment.task
+    by_label = {r.label: r for r in Response.objects.filter(task=task)}
+    responses = [(assignment.display_label(label), by_label[label]) for label in assignment.response_order]
+    judgment = Judgment.objects.filter(assignment=assignment).first()
+    runs = _runs(assignment)
+    today, week = activity.today_and_week(annotator=assignment.annotator)
+    return {
+        "assignment": assignment,
+        "task": task,
+        "project": task.project,
+        "responses": responses,
+        "judgment": judgment,
+        "values": forms.form_values(assignment, judgment),
+        "tests_code": judgment.tests_code
+        if judgment and judgment.tests_code
+        else languages.get(task.language).test_template,
+        "matrix": matrix(assignment, runs[0]) if runs else None,
+        "earlier_runs": [matrix(assignment, run) for run in runs[1:]],
+        "today_seconds": today,
+        "week_seconds": week,
+        "scale": SCALE,
+    }
+
+
+def _runs(assignment: Assignment) -> list[TestRun]:
+    results = TestResult.objects.select_related("response").order_by("id")
+    return list(
+        TestRun.objects.filter(assignment=assignment)
+        .select_related("test_case")
+        .prefetch_related(Prefetch("results", queryset=results))
+        .order_by("-created_at", "-id")[: EARLIER_RUNS + 1]
+    )
+
+
+def matrix(assignment: Assignment, run: TestRun) -> Matrix:
+    results = list(run.results.all())
+    names: list[str] = []
+    for result in results:
+        for test in result.tests:
+            if test["name"] not in names:
+                names.append(test["name"])
+    rows = []
+    order = {label: i for i, label in enumerate(assignment.response_order)}
+    for result in sorted(results, key=lambda r: order.get(r.response.label, 99) if r.response else 100):
+        label = result.response.label if result.response else ""
+        row = Row(label=label, display=assignment.display_label(label) if label else "Ideal", result=result)
+        outcomes = {t["name"]: t for t in result.tests}
+        row.cells = [outcomes.get(name, {"name": name, "outcome": "missing", "message": ""}) for name in names]
+        rows.append(row)
+    return Matrix(run=run, tests=names, rows=rows)
+
+
+# The pairwise scale, on the annotator's letters: negative means their A is better.
+SCALE = [
+    (-3, "A much better"),
+    (-2, "A better"),
+    (-1, "A slightly better"),
+    (0, "Tie"),
+    (1, "B slightly better"),
+    (2, "B better"),
+    (3, "B much better"),
+]
