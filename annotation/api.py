@@ -1,0 +1,140 @@
+"""The annotator's operations over the REST API: the same services as the workspace page."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response as ApiResponse
+from rest_framework.views import APIView
+
+from annotation import activity, judging, queue, testing
+from annotation import serializers as s
+from annotation.access import access_assignment
+from annotation.models import Assignment
+from tasks.access import access_project
+from tasks.models import Role, User
+
+
+def _assignment(request: Request, assignment_id: int) -> ApiResponse:
+    assignment = access_assignment(request.user, assignment_id)
+    return ApiResponse(s.AssignmentOutput(assignment).data)
+
+
+class ClaimNext(APIView):
+    @extend_schema(request=None, responses={200: s.AssignmentOutput, 204: None})
+    def post(self, request: Request, slug: str) -> ApiResponse:
+        """Claim your next task in the project (or resume the one you have); 204 when none needs you."""
+        project = access_project(request.user, slug, role=Role.ANNOTATOR).project
+        try:
+            assignment = queue.claim_next_assignment(project=project, annotator=request.user)  # type: ignore[arg-type]
+        except queue.QueueEmpty:
+            return ApiResponse(status=status.HTTP_204_NO_CONTENT)
+        return _assignment(request, assignment.pk)
+
+
+class AssignmentDetail(APIView):
+    @extend_schema(responses=s.AssignmentOutput)
+    def get(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Your assignment: the task, the responses under your letters, your draft."""
+        return _assignment(request, assignment_id)
+
+
+class Draft(APIView):
+    @extend_schema(request=s.JudgmentInput, responses=s.AssignmentOutput)
+    def put(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Save your draft (any field may be incomplete); every change is kept as a revision."""
+        assignment = access_assignment(request.user, assignment_id)
+        data = _valid(s.JudgmentInput, request)
+        try:
+            judging.save_draft(assignment=assignment, data=s.to_canonical(assignment, data))
+        except judging.JudgmentInvalid as invalid:
+            return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return _assignment(request, assignment_id)
+
+
+class Runs(APIView):
+    @extend_schema(request=s.RunInput, responses={202: s.RunOutput})
+    def post(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Run your tests against every response in the sandbox; poll the latest run for results."""
+        assignment = access_assignment(request.user, assignment_id)
+        data = _valid(s.RunInput, request)
+        try:
+            run = testing.run_tests(assignment=assignment, code=data["code"], ideal_solution=data["ideal_solution"])
+        except testing.CannotRun as refused:
+            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return ApiResponse(s.RunOutput(run, context={"assignment": assignment}).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LatestRun(APIView):
+    @extend_schema(responses={200: s.RunOutput, 204: None})
+    def get(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Your latest run with each response's verdict, test by test ("pending" until all are in)."""
+        assignment = access_assignment(request.user, assignment_id)
+        run = testing.latest_run(assignment)
+        if run is None:
+            return ApiResponse(status=status.HTTP_204_NO_CONTENT)
+        return ApiResponse(s.RunOutput(run, context={"assignment": assignment}).data)
+
+
+class Submit(APIView):
+    @extend_schema(request=s.SubmitInput, responses={200: s.AssignmentOutput})
+    def post(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Submit; a repeat of a submitted assignment returns it unchanged. 400 lists what to fix;
+        409 when the ranking goes against your own tests and needs confirm_evidence with a note."""
+        assignment = access_assignment(request.user, assignment_id)
+        data = _valid(s.SubmitInput, request)
+        clean = s.to_canonical(assignment, data)
+        try:
+            if assignment.status == Assignment.Status.ACTIVE:
+                judging.save_draft(assignment=assignment, data=clean)
+            judging.submit_judgment(
+                assignment=assignment,
+                data=clean,
+                confirm_evidence=data["confirm_evidence"],
+                evidence_note=data["evidence_note"],
+            )
+        except judging.JudgmentInvalid as invalid:
+            return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except judging.EvidenceConflict as conflict:
+            show = assignment.display_label
+            pairs = [[show(a), show(b)] for a, b in conflict.pairs]
+            return ApiResponse(
+                {"detail": "your ranking goes against your own tests: confirm with a note", "pairs": pairs},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return _assignment(request, assignment_id)
+
+
+class Skip(APIView):
+    @extend_schema(request=s.SkipInput, responses=s.AssignmentOutput)
+    def post(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Pass on this task, saying why; it is not offered to you again."""
+        assignment = access_assignment(request.user, assignment_id)
+        try:
+            queue.skip_assignment(assignment=assignment, reason=_valid(s.SkipInput, request)["reason"])
+        except ValueError as refused:
+            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return _assignment(request, assignment_id)
+
+
+class Heartbeat(APIView):
+    @extend_schema(request=s.HeartbeatInput, responses=s.HeartbeatOutput)
+    def post(self, request: Request) -> ApiResponse:
+        """You are working: the server credits the time since your last beat (never a client total)."""
+        data = _valid(s.HeartbeatInput, request)
+        assignment = access_assignment(request.user, data["assignment"]) if data.get("assignment") else None
+        if assignment is not None and assignment.status != Assignment.Status.ACTIVE:
+            assignment = None
+        user = cast(User, request.user)  # IsAuthenticated is the default permission
+        credited = activity.record_heartbeat(annotator=user, assignment=assignment, tab=data["tab"], seq=data["seq"])
+        today, week = activity.today_and_week(annotator=user)
+        return ApiResponse({"credited": credited, "today_seconds": today, "week_seconds": week})
+
+
+def _valid(serializer: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:
+    checked = serializer(data=request.data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)
