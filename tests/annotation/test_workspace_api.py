@@ -18,13 +18,13 @@ class Api:
     def __init__(self, client: Client, user: User) -> None:
         self.client, self.auth = client, {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
 
-    def post(self, path: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+    def post(self, path: str, body: dict | None = None):
         return self.client.post(f"/api/v1/{path}", body or {}, content_type="application/json", headers=self.auth)
 
-    def put(self, path: str, body: dict):  # type: ignore[no-untyped-def]
+    def put(self, path: str, body: dict):
         return self.client.put(f"/api/v1/{path}", body, content_type="application/json", headers=self.auth)
 
-    def get(self, path: str):  # type: ignore[no-untyped-def]
+    def get(self, path: str):
         return self.client.get(f"/api/v1/{path}", headers=self.auth)
 
 
