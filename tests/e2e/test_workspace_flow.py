@@ -1,0 +1,117 @@
+"""The annotator's whole flow in a real browser on real components: Chromium (Debian's, driven by
+Playwright), the live server, a Celery worker process and sandbox containers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from annotation.celery import app
+from annotation.models import Assignment, Judgment
+from tasks import services
+from tasks.importing import import_tasks
+from tasks.models import RankingMode, Role, User
+from tests.conftest import need_real, task_line
+
+CHROMIUM = "/usr/bin/chromium"
+SOLUTIONS = [
+    "def add(a, b):\n    return a + b\n",
+    "def add(a, b):\n    return a - b\n",
+]
+TESTS = (
+    "from solution import add\n\n\ndef test_small():\n    assert add(2, 3) == 5\n\n\n"
+    "def test_zero():\n    assert add(0, 0) == 0\n"
+)
+RATIONALE = "A adds correctly; B subtracts, so test_small fails for B while both pass the zero case."
+
+
+@pytest.fixture
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    if shutil.which("chromium") is None and not shutil.which(CHROMIUM):
+        need_real("Chromium", "install Debian's chromium package (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls after it are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def annotator_with_tasks(transactional_db: None) -> User:
+    user = User.objects.create_user("e2e-annotator", password="e2e-password-1")
+    project = services.create_project(slug="e2e", name="E2E", ranking_mode=RankingMode.RANKING, min_rationale_chars=40)
+    services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+    lines = [
+        json.dumps(
+            task_line(
+                f"e2e-{i}",
+                prompt="Write `add(a, b)` returning the sum.",
+                responses=[{"model": f"m{k}", "code": code} for k, code in enumerate(SOLUTIONS)],
+            )
+        )
+        for i in range(2)
+    ]
+    import_tasks(project=project, lines=lines)
+    return user
+
+
+def set_editor(page: Any, code: str) -> None:
+    page.evaluate("(code) => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", code)
+
+
+def test_an_annotator_tests_ranks_explains_and_submits(
+    browser_page, live_server, worker, backend, annotator_with_tasks
+) -> None:
+    worker(queue=app.conf.task_default_queue, env={"SANDBOX_POOL_SIZE": "0"})
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "e2e-annotator")
+    page.fill("input[name=password]", "e2e-password-1")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/projects/e2e/")
+    page.click("text=Start working")
+    page.wait_for_selector("#workspace")
+    first_url = page.url
+    assignment = Assignment.objects.get(annotator=annotator_with_tasks, status="active")
+    good, bad = (assignment.display_label(label) for label in ("A", "B"))  # A holds the correct solution
+
+    set_editor(page, TESTS)
+    page.click("#run-tests")
+    page.wait_for_selector("#results:not([data-pending]) table.results", timeout=90_000)
+    rows = {
+        row.query_selector("th").inner_text(): row.inner_text()
+        for row in page.query_selector_all("#results tbody tr:not(.output)")
+    }
+    assert "Passed" in rows[good] and "2/2" in rows[good]
+    assert "Failed" in rows[bad] and "1/2" in rows[bad]
+
+    page.select_option("select[name=rank-A]", "1")
+    page.select_option("select[name=rank-B]", "2")
+    for select in page.query_selector_all("table.ratings select"):
+        select.select_option("4")
+    page.fill("#rationale", RATIONALE)
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Draft saved')")
+
+    page.reload()  # the draft comes back from the server
+    assert page.input_value("#rationale") == RATIONALE
+    assert page.input_value("select[name=rank-A]") == "1"
+    assert "def test_small" in page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+
+    page.click("#submit")
+    page.wait_for_url(lambda url: url != first_url and "/work/" in url)
+    assert "Submitted. Here is your next task." in page.content()
+    judgment = Judgment.objects.get(assignment=assignment)
+    assert judgment.submitted_at is not None and judgment.ranking == [["A"], ["B"]]
+    assert judgment.evidence_conflict is False
