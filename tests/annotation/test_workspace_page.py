@@ -157,3 +157,18 @@ def test_the_workspace_query_count_does_not_grow_with_responses_or_results(clien
 
     assert small == large
     assert large <= 20
+
+
+def test_the_lead_sees_submitted_judgments_with_their_time_and_annotators_do_not(client: Client, ann: User) -> None:
+    lead = make_user("lee")
+    project = claimable_project(annotators=[ann])
+    services.add_member(project=project, user=lead, role=Role.LEAD)
+    assignment = open_workspace(client, ann, project)
+    Assignment.objects.filter(pk=assignment.pk).update(status="submitted", active_seconds=754)
+
+    mine = client.get(f"/projects/{project.slug}/").content.decode()
+    client.force_login(lead)
+    theirs = client.get(f"/projects/{project.slug}/").content.decode()
+
+    assert 'id="judgments"' not in mine and "<strong>1</strong> submitted" in mine
+    assert 'id="judgments"' in theirs and "wanda" in theirs and "12 min" in theirs
