@@ -16,7 +16,8 @@ import random
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.models import Assignment
@@ -56,34 +57,59 @@ def _resume(project: Project, annotator: User, now: dt.datetime) -> Assignment |
 
 
 def _claim_new(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
-    holding = Count("assignments", filter=Q(assignments__status__in=Assignment.HOLDING))
+    lapsed = _lapsed(project, annotator)
+    if lapsed is not None:  # their own lease ran out earlier: they pick up their draft again
+        _lease(lapsed, now, status=Assignment.Status.ACTIVE)
+        recount([lapsed.task_id])
+        return lapsed
     mine = Assignment.objects.filter(task=OuterRef("pk"), annotator=annotator)
-    expired = Assignment.Status.EXPIRED
     candidates = (
-        Task.objects.filter(project=project)
-        .annotate(holding=holding, mine_expired=Exists(mine.filter(status=expired)))
-        .filter(holding__lt=project.overlap)
-        .exclude(Exists(mine.exclude(status=expired)))
-        .order_by("-mine_expired", "-holding", "id")
+        Task.objects.filter(project=project, taken__lt=project.overlap)
+        .exclude(Exists(mine))
+        .order_by("-taken", "id")
         .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
     )
     for task_id in list(candidates):
-        task = Task.objects.select_for_update(skip_locked=True).filter(pk=task_id).first()
+        task = _lock_with_room(task_id, project)
         if task is None:
-            continue  # another annotator is claiming it right now
-        taken = Assignment.objects.filter(task=task, status__in=Assignment.HOLDING).count()
-        if taken >= project.overlap:
             continue
-        lapsed = Assignment.objects.filter(task=task, annotator=annotator, status=expired).first()
-        if lapsed is not None:  # their own lease ran out earlier: they pick up their draft again
-            _lease(lapsed, now, status=Assignment.Status.ACTIVE)
-            return lapsed
         labels = list(task.responses.order_by("label").values_list("label", flat=True))
         random.shuffle(labels)  # each annotator sees the responses in an order of their own
         assignment = Assignment(task=task, annotator=annotator, response_order=labels)
         _lease(assignment, now, status=Assignment.Status.ACTIVE, create=True)
+        recount([task.pk])
         return assignment
     return None
+
+
+def _lapsed(project: Project, annotator: User) -> Assignment | None:
+    expired = Assignment.objects.filter(
+        task__project=project, annotator=annotator, status=Assignment.Status.EXPIRED, task__taken__lt=project.overlap
+    ).order_by("created_at")
+    for assignment in expired:
+        if _lock_with_room(assignment.task_id, project) is not None:
+            return assignment
+    return None
+
+
+def _lock_with_room(task_id: int, project: Project) -> Task | None:
+    """Lock the task row (skipping it if another claim holds it) and count its places again."""
+    task = Task.objects.select_for_update(skip_locked=True).filter(pk=task_id).first()
+    if task is None:
+        return None
+    taken = Assignment.objects.filter(task=task, status__in=Assignment.HOLDING).count()
+    return task if taken < project.overlap else None
+
+
+def recount(task_ids: list[int]) -> None:
+    """Set Task.taken from the assignments themselves, for these tasks."""
+    held = (
+        Assignment.objects.filter(task=OuterRef("pk"), status__in=Assignment.HOLDING)
+        .values("task")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    Task.objects.filter(pk__in=task_ids).update(taken=Coalesce(Subquery(held), 0))
 
 
 def _lease(assignment: Assignment, now: dt.datetime, *, status: str, create: bool = False) -> None:
@@ -105,11 +131,17 @@ def renew_lease(*, assignment: Assignment, now: dt.datetime | None = None) -> No
 def expire_assignments(*, now: dt.datetime | None = None) -> int:
     """Give the tasks of unused, expired leases back to the pool; the drafts stay with the assignment."""
     now = now or timezone.now()
-    return Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now).update(
-        status=Assignment.Status.EXPIRED
-    )
+    stale = Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now)
+    task_ids = list(stale.values_list("task_id", flat=True))
+    if not task_ids:
+        return 0
+    with transaction.atomic():
+        expired = stale.filter(task_id__in=task_ids).update(status=Assignment.Status.EXPIRED)
+        recount(task_ids)
+    return expired
 
 
+@transaction.atomic
 def skip_assignment(*, assignment: Assignment, reason: str) -> Assignment:
     """The annotator passes on this task (with a reason); it is not offered to them again."""
     reason = reason.strip()
@@ -120,6 +152,7 @@ def skip_assignment(*, assignment: Assignment, reason: str) -> Assignment:
     )
     if not updated:
         raise ValueError("this assignment is no longer active")
+    recount([assignment.task_id])
     assignment.refresh_from_db()
     return assignment
 

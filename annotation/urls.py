@@ -10,6 +10,7 @@ from tasks import views as task_views
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="project-list"), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/token/", task_views.api_token, name="api-token"),

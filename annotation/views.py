@@ -21,6 +21,12 @@ from tasks.rendering import highlight_code
 
 
 @never_cache
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers (no database, no broker); also the load benchmark's baseline."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, 503 with the failing part otherwise."""
     checks: dict[str, str] = {}

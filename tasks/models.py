@@ -133,6 +133,9 @@ class Task(models.Model):
     language = models.CharField(max_length=16, choices=Language.choices)
     metadata = models.JSONField(default=dict, blank=True)
     gold_answer = models.JSONField(null=True, blank=True)
+    # Places of the project's overlap held by active, submitted or returned assignments; kept exact
+    # by annotation.queue under the task's row lock, so the claim needs no count over all tasks.
+    taken = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
@@ -141,6 +144,10 @@ class Task(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "external_id"], name="task_external_id_unique_in_project"),
+        ]
+        indexes = [
+            # the claim: open tasks of a project, fullest first, oldest first
+            models.Index(fields=["project", "-taken", "id"], name="task_claim_order"),
         ]
 
     def __str__(self) -> str:

@@ -74,7 +74,7 @@ def test_an_expired_lease_frees_the_place_and_the_annotator_gets_their_draft_bac
 
     mine.refresh_from_db()
     assert mine.status == Assignment.Status.EXPIRED and other.task_id == mine.task_id
-    Assignment.objects.filter(pk=other.pk).update(status=Assignment.Status.SKIPPED)
+    queue.skip_assignment(assignment=other, reason="not for me")
     again = queue.claim_next_assignment(project=project, annotator=people[0], now=later)
     assert again.pk == mine.pk and again.status == Assignment.Status.ACTIVE
 
