@@ -47,7 +47,7 @@ def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime
 
 
 def _resume(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
-    mine = Assignment.objects.select_for_update().filter(task__project=project, annotator=annotator)
+    mine = Assignment.objects.select_for_update(of=("self",)).filter(annotator=annotator, task__project=project)
     active = mine.filter(status=Assignment.Status.ACTIVE).order_by("created_at").first()
     if active is None:
         active = mine.filter(status=Assignment.Status.RETURNED).order_by("created_at").first()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tasks.models import MAX_RESPONSES, MIN_RESPONSES, RESPONSE_LABELS, Language, Project, RankingMode, Response, Task
 
@@ -20,6 +20,7 @@ TASK_FIELDS = ("id", "prompt", "language", "responses", "metadata")
 RESPONSE_FIELDS = ("model", "code")
 MAX_REPORTED_ERRORS = 200
 _BATCH = 1000
+ANALYZE_AFTER = 1000  # tasks in one import
 
 
 @dataclass
@@ -252,3 +253,7 @@ def _write(project: Project, parsed: list[ParsedTask]) -> None:
         # Another import added one of these ids between our check and our write.
         clashes = _clashes_with_project(project, parsed)
         raise ImportRejected(clashes or ["another import changed this project at the same time: try again"]) from None
+    if len(parsed) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # Fresh statistics, or the planner takes a big project for an empty one until autovacuum runs.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Task._meta.db_table}, {Response._meta.db_table}")
