@@ -9,13 +9,14 @@ import socket
 import time
 import uuid
 
+import docker
 import pytest
 from celery.result import AsyncResult
 from django.utils import timezone
 
 from annotation import jobs as annotation_jobs
 from sandbox import jobs, reaper, runner, services
-from sandbox.docker_backend import DockerBackend
+from sandbox.docker_backend import OWNER, DockerBackend
 from sandbox.limits import Limits
 from sandbox.models import Execution
 
@@ -135,6 +136,10 @@ def test_a_worker_killed_mid_run_leads_to_a_retry_not_a_lost_run(worker, backend
     execution = services.submit_suite(language="python", solution=SOLUTION, tests=SLOW_TESTS, queue=queue)
     execution = wait_for(execution, {"running"})
     pid = int(execution.worker.rpartition(":")[2])
+    owned = {"label": f"{OWNER}={execution.worker}", "status": "running"}
+    deadline = time.monotonic() + 30
+    while not docker.from_env().containers.list(filters=owned) and time.monotonic() < deadline:
+        time.sleep(0.05)  # kill it with its container running, mid-run
 
     os.kill(pid, signal.SIGKILL)  # the pool process dies mid-run; Celery requeues its job
 
@@ -142,6 +147,5 @@ def test_a_worker_killed_mid_run_leads_to_a_retry_not_a_lost_run(worker, backend
     assert execution.state == "done" and execution.attempts == 2
     assert result(execution)["status"] == "passed" and result(execution)["passed"] == 2
     # The dead process's container is an orphan: the reaper removes it.
-    time.sleep(0.5)
     removed = reaper.reap_containers(backend)
     assert len(removed) >= 1
