@@ -24,7 +24,16 @@ def work_summary(access: ProjectAccess, user: User) -> dict[str, Any]:
     if access.can(Role.REVIEWER):
         submitted = Assignment.objects.filter(task__project=access.project, status=Assignment.Status.SUBMITTED)
         summary["judgment_count"] = submitted.count()
-        summary["judgments"] = list(
-            submitted.select_related("task", "annotator", "judgment").order_by("-submitted_at")[:RECENT]
+        recent = list(
+            submitted.select_related("task", "annotator", "judgment")
+            .prefetch_related("task__responses")
+            .order_by("-submitted_at")[:RECENT]
         )
+        summary["judgments"] = [(assignment, _ranking_text(assignment)) for assignment in recent]
     return summary
+
+
+def _ranking_text(assignment: Assignment) -> str:
+    """The ranking with model names (reviewers and leads are not blind): "m2 > m1 = m3"."""
+    models = {r.label: r.model_name for r in assignment.task.responses.all()}
+    return " > ".join(" = ".join(models.get(x, x) for x in group) for group in assignment.judgment.ranking)

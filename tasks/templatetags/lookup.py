@@ -19,6 +19,9 @@ def scale_range(dimension: dict[str, Any]) -> range:
 
 @register.filter
 def duration(seconds: Any) -> str:
-    """Seconds as "1 h 05 min" or "12 min"."""
-    minutes = int(seconds or 0) // 60
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    """Seconds as "1 h 05 min", "12 min" or "40 s"."""
+    seconds = int(seconds or 0)
+    minutes = seconds // 60
+    if minutes >= 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"

@@ -86,7 +86,8 @@
   }
   function formatDuration(seconds) {
     const minutes = Math.floor(seconds / 60);
-    return minutes >= 60 ? Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0") + " min" : minutes + " min";
+    if (minutes >= 60) return Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0") + " min";
+    return minutes ? minutes + " min" : seconds + " s";
   }
   async function beat() {
     if (!active()) return;
