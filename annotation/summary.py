@@ -36,4 +36,6 @@ def work_summary(access: ProjectAccess, user: User) -> dict[str, Any]:
 def _ranking_text(assignment: Assignment) -> str:
     """The ranking with model names (reviewers and leads are not blind): "m2 > m1 = m3"."""
     models = {r.label: r.model_name for r in assignment.task.responses.all()}
-    return " > ".join(" = ".join(models.get(x, x) for x in group) for group in assignment.judgment.ranking)
+    judgment = getattr(assignment, "judgment", None)
+    ranking = judgment.ranking if judgment is not None else []
+    return " > ".join(" = ".join(models.get(x, x) for x in group) for group in ranking)
