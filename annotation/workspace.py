@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from annotation import activity, forms
@@ -58,6 +59,7 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "today_seconds": today,
         "week_seconds": week,
         "scale": SCALE,
+        "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
     }
 
 
