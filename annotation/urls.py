@@ -19,6 +19,7 @@ urlpatterns = [
     path("projects/<slug:slug>/start", views.start_working, name="start-working"),
     path("work/", include("annotation.work_urls")),
     path("api/v1/", include("tasks.api_urls")),
+    path("api/v1/", include("annotation.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
