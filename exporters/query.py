@@ -1,0 +1,139 @@
+"""Read submitted judgments as JudgmentRecords, in a stable order, a chunk at a time (memory stays flat)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from annotation.models import Assignment, TestResult, TestRun
+from exporters.records import Candidate, JudgmentRecord
+from tasks.models import Project, Response
+
+CHUNK = 2000
+
+
+def pseudonym(user_id: int) -> str:
+    """A stable, non-reversible annotator id for datasets (keyed by SECRET_KEY)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return f"ann-{digest[:12]}"
+
+
+def submitted(
+    project: Project, *, filters: dict[str, Any], cutoff: datetime, after: datetime | None
+) -> QuerySet[Assignment]:
+    """The submitted assignments an export covers, ordered by task then assignment."""
+    qs = Assignment.objects.filter(
+        task__project=project, status=Assignment.Status.SUBMITTED, submitted_at__lte=cutoff, judgment__isnull=False
+    )
+    if after is not None:
+        qs = qs.filter(submitted_at__gt=after)
+    if filters.get("submitted_from"):
+        qs = qs.filter(submitted_at__date__gte=filters["submitted_from"])
+    if filters.get("submitted_to"):
+        qs = qs.filter(submitted_at__date__lte=filters["submitted_to"])
+    if filters.get("languages"):
+        qs = qs.filter(task__language__in=filters["languages"])
+    return qs.order_by("task_id", "id")
+
+
+def records(queryset: QuerySet[Assignment], *, models: list[str] | None = None) -> Iterator[JudgmentRecord]:
+    """JudgmentRecords for the queryset, fetched in chunks with their responses and last test run."""
+    ids = queryset.values_list("id", flat=True)
+    chunk: list[int] = []
+    for assignment_id in ids.iterator(chunk_size=CHUNK):
+        chunk.append(assignment_id)
+        if len(chunk) == CHUNK:
+            yield from _chunk(chunk, models)
+            chunk = []
+    if chunk:
+        yield from _chunk(chunk, models)
+
+
+def by_task(stream: Iterator[JudgmentRecord]) -> Iterator[list[JudgmentRecord]]:
+    """Consecutive records of one task (the stream is ordered by task)."""
+    for _, group in groupby(stream, key=lambda r: r.task_id):
+        yield list(group)
+
+
+def _chunk(ids: list[int], models: list[str] | None) -> Iterator[JudgmentRecord]:
+    assignments = list(
+        Assignment.objects.filter(id__in=ids).select_related("task", "judgment").order_by("task_id", "id")
+    )
+    task_ids = {a.task_id for a in assignments}
+    responses: dict[int, list[Response]] = {}
+    for response in Response.objects.filter(task_id__in=task_ids).order_by("task_id", "label"):
+        responses.setdefault(response.task_id, []).append(response)
+    results = _last_results(ids)
+    for a in assignments:
+        yield _record(a, responses.get(a.task_id, []), results.get(a.id, {}), models)
+
+
+def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, TestResult]]:
+    """For each assignment, its last run's result per response label."""
+    last_run: dict[int, int] = {}
+    for run_id, assignment_id in (
+        TestRun.objects.filter(assignment_id__in=assignment_ids)
+        .order_by("assignment_id", "created_at", "id")
+        .values_list("id", "assignment_id")
+    ):
+        last_run[assignment_id] = run_id
+    out: dict[int, dict[str, TestResult]] = {}
+    rows = TestResult.objects.filter(test_run_id__in=last_run.values(), response__isnull=False).select_related(
+        "response", "test_run"
+    )
+    for result in rows:
+        assert result.response is not None
+        out.setdefault(result.test_run.assignment_id, {})[result.response.label] = result
+    return out
+
+
+def _record(
+    a: Assignment, responses: list[Response], results: dict[str, TestResult], models: list[str] | None
+) -> JudgmentRecord:
+    j = a.judgment
+    keep = {r.label for r in responses if not models or r.model_name in models}
+    done = {label: r for label, r in results.items() if r.status not in TestResult.PENDING}
+    candidates = {
+        r.label: Candidate(
+            label=r.label,
+            model=r.model_name,
+            code=r.code,
+            tests_passed=done[r.label].passed if r.label in done else None,
+            tests_total=len(done[r.label].tests) if r.label in done else None,
+        )
+        for r in responses
+        if r.label in keep
+    }
+    ranking = [[x for x in group if x in keep] for group in j.ranking]
+    return JudgmentRecord(
+        judgment_id=j.pk,
+        task_id=a.task.external_id,
+        prompt=a.task.prompt,
+        language=a.task.language,
+        candidates=candidates,
+        ranking=[g for g in ranking if g],
+        strength=j.strength,
+        ratings={k: v for k, v in j.ratings.items() if k in keep},
+        comments={k: v for k, v in j.comments.items() if k in keep},
+        rationale=j.rationale,
+        all_unacceptable=j.all_unacceptable,
+        ideal_solution=j.ideal_solution,
+        annotator=pseudonym(a.annotator_id),
+        submitted_at=a.submitted_at.isoformat() if a.submitted_at else "",
+        active_seconds=a.active_seconds,
+        evidence_conflict=j.evidence_conflict,
+        evidence_note=j.evidence_note,
+        tests_code=j.tests_code,
+        test_results=[
+            {"label": label, "status": r.status, "passed": r.passed, "failed": r.failed, "tests": r.tests}
+            for label, r in sorted(done.items())
+        ],
+        task_metadata=a.task.metadata,
+    )

@@ -1,0 +1,86 @@
+"""What an export reads: plain data, no Django, so the formats are pure functions tested on golden files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Candidate:
+    label: str
+    model: str
+    code: str
+    tests_passed: int | None = None  # under this judgment's annotator's last run; None if never run
+    tests_total: int | None = None
+
+
+@dataclass
+class JudgmentRecord:
+    judgment_id: int
+    task_id: str  # the task's external id
+    prompt: str
+    language: str
+    candidates: dict[str, Candidate]  # by label
+    ranking: list[list[str]]  # groups of labels, best first; one group = all tied
+    strength: int | None
+    ratings: dict[str, dict[str, int]]
+    comments: dict[str, str]
+    rationale: str
+    all_unacceptable: bool
+    ideal_solution: str
+    annotator: str  # a pseudonym, stable within this installation
+    submitted_at: str  # ISO 8601
+    active_seconds: int
+    evidence_conflict: bool = False
+    evidence_note: str = ""
+    tests_code: str = ""
+    test_results: list[dict[str, Any]] = field(default_factory=list)  # last run, per label
+    agreement: float | None = None  # of the task's judgments, filled in by the exporter
+    task_metadata: dict[str, Any] = field(default_factory=dict)
+
+    def rank_of(self) -> dict[str, int]:
+        return {label: i for i, group in enumerate(self.ranking) for label in group}
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (better, worse) across rank groups; ties give none, nor does "all unacceptable"."""
+        if self.all_unacceptable:
+            return []
+        return [
+            (better, worse)
+            for i, group in enumerate(self.ranking)
+            for better in group
+            for lower in self.ranking[i + 1 :]
+            for worse in lower
+        ]
+
+
+@dataclass
+class ConsensusRecord:
+    """One task across its annotators: the mean rank of each candidate (lower is better)."""
+
+    task_id: str
+    prompt: str
+    language: str
+    candidates: dict[str, Candidate]
+    mean_rank: dict[str, float]
+    ranking: list[list[str]]  # candidates grouped by equal mean rank, best first
+    judgments: int
+    agreement: float
+    all_unacceptable: bool  # a majority said so
+    annotators: list[str]
+    task_metadata: dict[str, Any] = field(default_factory=dict)
+    preferences: dict[tuple[str, str], int] = field(default_factory=dict)  # (a, b) -> judgments ranking a above b
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(better, worse) where more judgments put `better` above than below; never for a majority tie."""
+        if self.all_unacceptable:
+            return []
+        labels = sorted(self.candidates)
+        out = []
+        for a in labels:
+            for b in labels:
+                if a != b and self.preferences.get((a, b), 0) > self.preferences.get((b, a), 0):
+                    out.append((a, b))
+        order = {label: self.mean_rank[label] for label in labels}
+        return sorted(out, key=lambda p: (order[p[0]], order[p[1]], p))

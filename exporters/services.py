@@ -1,0 +1,255 @@
+"""Exports: start a job, write the dataset (streamed, reproducible, verified), and its manifest."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from exporters import consensus, formats, query
+from exporters.models import ExportJob
+from exporters.records import ConsensusRecord, JudgmentRecord
+from tasks.models import Project, User
+
+FILTER_KEYS = ("min_agreement", "submitted_from", "submitted_to", "models", "languages")
+PROGRESS_EVERY = 1000
+
+
+class ExportInvalid(ValueError):
+    pass
+
+
+def check_options(*, format: str, mode: str, filters: dict[str, Any]) -> dict[str, Any]:
+    """Validate an export's options; returns the filters with only known keys."""
+    if format not in formats.FORMATS:
+        raise ExportInvalid(f"unknown format {format!r} (choose from {', '.join(formats.FORMATS)})")
+    if mode not in ExportJob.Mode.values:
+        raise ExportInvalid(f"unknown mode {mode!r} (choose from {', '.join(ExportJob.Mode.values)})")
+    if format in formats.JUDGMENT_ONLY and mode != ExportJob.Mode.JUDGMENT:
+        raise ExportInvalid(f"{format} rows come one judgment at a time: use mode 'judgment'")
+    unknown = set(filters) - set(FILTER_KEYS)
+    if unknown:
+        raise ExportInvalid(f"unknown filter {', '.join(sorted(unknown))} (known: {', '.join(FILTER_KEYS)})")
+    clean = {k: v for k, v in filters.items() if v not in (None, "", [])}
+    if "min_agreement" in clean:
+        value = float(clean["min_agreement"])
+        if not 0 <= value <= 1:
+            raise ExportInvalid("min_agreement is between 0 and 1")
+        clean["min_agreement"] = value
+    return dict(sorted(clean.items()))
+
+
+def start_export(
+    *,
+    project: Project,
+    user: User | None,
+    format: str,
+    mode: str = "judgment",
+    filters: dict[str, Any] | None = None,
+    gzip: bool = False,
+    since: ExportJob | None = None,
+) -> ExportJob:
+    """Record an export and enqueue its job once the transaction commits."""
+    from exporters import jobs
+
+    clean = check_options(format=format, mode=mode, filters=filters or {})
+    if since is not None and (since.project_id != project.pk or since.status != ExportJob.Status.DONE):
+        raise ExportInvalid("an incremental export starts after a finished export of the same project")
+    job = ExportJob.objects.create(
+        project=project,
+        created_by=user,
+        format=format,
+        mode=mode,
+        filters=clean,
+        gzip=gzip,
+        since=since,
+        cutoff=timezone.now(),
+    )
+    transaction.on_commit(lambda: jobs.run_export.delay(job.pk))
+    return job
+
+
+def run_export(*, job: ExportJob) -> ExportJob:
+    """Write the job's file; a job that already ran (a delivery twice) is left as it is."""
+    if not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING):
+        job.refresh_from_db()
+        return job
+    directory = Path(settings.MEDIA_ROOT) / "exports" / job.project.slug
+    path = directory / job.filename
+    after = job.since.cutoff if job.since else None
+    total = query.submitted(job.project, filters=job.filters, cutoff=job.cutoff, after=after).count()
+    ExportJob.objects.filter(pk=job.pk).update(total=total)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(progress=done)
+
+    try:
+        rows, digest = write_dataset(
+            project=job.project,
+            format=job.format,
+            mode=job.mode,
+            filters=job.filters,
+            cutoff=job.cutoff,
+            after=after,
+            out=path,
+            compress=job.gzip,
+            on_progress=progress,
+        )
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    manifest = build_manifest(job=job, rows=rows, sha256=digest, judgments=total, path=path)
+    write_manifest(path, manifest)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        row_count=rows,
+        sha256=digest,
+        manifest=manifest,
+        progress=total,
+        file=str(path.relative_to(settings.MEDIA_ROOT)),
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def write_dataset(
+    *,
+    project: Project,
+    format: str,
+    mode: str,
+    filters: dict[str, Any],
+    cutoff: datetime,
+    after: datetime | None,
+    out: Path,
+    compress: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[int, str]:
+    """Stream the rows to `out` (via a .partial file renamed at the end); returns rows and sha256.
+    The same data gives the same bytes: stable order, no timestamps inside, gzip without a name or mtime."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    make_rows = formats.FORMATS[format]
+    count = 0
+    try:
+        with partial.open("wb") as raw:
+            sink = cast(IO[bytes], gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)) if compress else raw
+            try:
+                for record in _records(
+                    project, mode=mode, filters=filters, cutoff=cutoff, after=after, on_progress=on_progress
+                ):
+                    for row in make_rows(record):
+                        sink.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+                        count += 1
+            finally:
+                if compress:
+                    sink.close()
+        digest = _sha256(partial)
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count, digest
+
+
+def _records(
+    project: Project,
+    *,
+    mode: str,
+    filters: dict[str, Any],
+    cutoff: datetime,
+    after: datetime | None,
+    on_progress: Callable[[int], None] | None,
+) -> Iterator[JudgmentRecord | ConsensusRecord]:
+    qs = query.submitted(project, filters=filters, cutoff=cutoff, after=after)
+    minimum = filters.get("min_agreement")
+    read = 0
+    for group in query.by_task(query.records(qs, models=filters.get("models"))):
+        read += len(group)
+        if on_progress and read // PROGRESS_EVERY != (read - len(group)) // PROGRESS_EVERY:
+            on_progress(read)
+        score = consensus.agreement(group)
+        if minimum is not None and score < minimum:
+            continue
+        if mode == ExportJob.Mode.CONSENSUS:
+            yield consensus.consensus(group)
+        else:
+            for record in group:
+                record.agreement = score
+                yield record
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_manifest(*, job: ExportJob, rows: int, sha256: str, judgments: int, path: Path) -> dict[str, Any]:
+    return manifest_for(
+        project=job.project,
+        format=job.format,
+        mode=job.mode,
+        filters=job.filters,
+        cutoff=job.cutoff,
+        since=job.since_id,
+        rows=rows,
+        judgments=judgments,
+        path=path,
+        compressed=job.gzip,
+        sha256=sha256,
+        export_id=job.pk,
+    )
+
+
+def manifest_for(
+    *,
+    project: Project,
+    format: str,
+    mode: str,
+    filters: dict[str, Any],
+    cutoff: datetime,
+    since: int | None,
+    rows: int,
+    judgments: int,
+    path: Path,
+    compressed: bool,
+    sha256: str,
+    export_id: int | None = None,
+) -> dict[str, Any]:
+    """What a pipeline checks before training: what was exported, how, how much, and the file's hash."""
+    return {
+        "schema_version": formats.SCHEMA_VERSION,
+        "project": project.slug,
+        "format": format,
+        "mode": mode,
+        "filters": filters,
+        "incremental_since": since,
+        "cutoff": cutoff.isoformat(),
+        "counts": {"rows": rows, "judgments": judgments},
+        "file": path.name,
+        "gzip": compressed,
+        "sha256": sha256,
+        "created": timezone.now().isoformat(),
+        "export_id": export_id,
+    }
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
+    target = path.with_name(path.name + ".manifest.json")
+    target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
