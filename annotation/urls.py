@@ -20,6 +20,8 @@ urlpatterns = [
     path("work/", include("annotation.work_urls")),
     path("api/v1/", include("tasks.api_urls")),
     path("api/v1/", include("annotation.api_urls")),
+    path("api/v1/", include("exporters.api_urls")),
+    path("", include("exporters.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

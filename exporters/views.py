@@ -1,0 +1,89 @@
+"""The leads' export page: create, watch the progress bar, download the file and its manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from exporters import formats, services
+from exporters.access import access_export
+from exporters.models import ExportJob
+from tasks.access import access_project
+from tasks.models import Project, Role, User
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_page(request: HttpRequest, slug: str) -> HttpResponse:
+    project = access_project(request.user, slug, role=Role.LEAD).project
+    context: dict[str, object] = {"project": project, "formats": list(formats.FORMATS), "modes": ExportJob.Mode.choices}
+    if request.method == "POST":
+        since_id = request.POST.get("since", "")
+        since = ExportJob.objects.filter(pk=since_id, project=project).first() if since_id.isdigit() else None
+        filters = {
+            "min_agreement": request.POST.get("min_agreement", ""),
+            "submitted_from": request.POST.get("submitted_from", ""),
+            "submitted_to": request.POST.get("submitted_to", ""),
+            "languages": request.POST.getlist("languages"),
+            "models": [m.strip() for m in request.POST.get("models", "").split(",") if m.strip()],
+        }
+        try:
+            services.start_export(
+                project=project,
+                user=cast(User, request.user),
+                format=request.POST.get("format", ""),
+                mode=request.POST.get("mode", "judgment"),
+                filters=filters,
+                gzip=request.POST.get("gzip") == "on",
+                since=since,
+            )
+        except services.ExportInvalid as invalid:
+            context["form_error"] = str(invalid)
+        else:
+            return redirect("exports", slug=project.slug)
+    context["jobs"] = _jobs(project)
+    return render(request, "exporters/exports.html", context, status=400 if "form_error" in context else 200)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    """The history table, polled while an export runs."""
+    project = access_project(request.user, slug, role=Role.LEAD).project
+    return render(request, "exporters/exports.html#history", {"project": project, "jobs": _jobs(project)})
+
+
+def _jobs(project: Project) -> list[ExportJob]:
+    return list(ExportJob.objects.filter(project=project).select_related("created_by")[:50])
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, export_id: int) -> FileResponse:
+    return serve_file(access_export(request.user, export_id))
+
+
+@login_required
+@require_GET
+def manifest(request: HttpRequest, export_id: int) -> JsonResponse:
+    job = access_export(request.user, export_id)
+    if job.manifest is None:
+        raise Http404("This export has no manifest yet.")
+    return JsonResponse(job.manifest, json_dumps_params={"indent": 2})
+
+
+def serve_file(job: ExportJob) -> FileResponse:
+    """Stream the export's file (never loaded whole into memory)."""
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("This export has no file yet.")
+    path = (Path(settings.MEDIA_ROOT) / job.file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise Http404("The export's file is gone.")
+    content_type = "application/gzip" if job.gzip else "application/jsonl"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type)
