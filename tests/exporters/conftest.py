@@ -1,0 +1,88 @@
+"""A small hand-built project with every case an export must handle, judged through the services."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from annotation import judging, queue
+from tasks import services
+from tasks.importing import import_tasks
+from tasks.models import Project, RankingMode, Role, User
+from tests.conftest import make_user
+
+RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
+LONG = "def long():\n" + "".join(f"    x{i} = {i}  # ünïcödé line {i}\n" for i in range(400)) + "    return x399\n"
+TASKS = [
+    {
+        "id": "nway",
+        "prompt": "Sort `xs` ascending.",
+        "language": "python",
+        "responses": [
+            {"model": "alpha", "code": "def s(xs):\n    return sorted(xs)\n"},
+            {"model": "beta", "code": "def s(xs):\n    return xs.sort()\n"},
+            {"model": "gamma", "code": "def s(xs):\n    return list(sorted(xs))\n"},
+        ],
+        "metadata": {"source": "golden"},
+    },
+    {
+        "id": "pair-tie",
+        "prompt": "Return 1.",
+        "language": "javascript",
+        "responses": [
+            {"model": "alpha", "code": "module.exports = { one: () => 1 };\n"},
+            {"model": "beta", "code": "module.exports = { one() { return 1; } };\n"},
+        ],
+    },
+    {
+        "id": "unicode-long",
+        "prompt": "Écris `long()` — 日本語 🚀",
+        "language": "python",
+        "responses": [{"model": "alpha", "code": LONG}, {"model": "gamma", "code": "def long():\n    return 399\n"}],
+    },
+]
+# (task, annotator index, judgment data with canonical labels)
+JUDGMENTS: list[tuple[str, int, dict[str, Any]]] = [
+    ("nway", 0, {"ranking": [["A", "C"], ["B"]], "ideal_solution": "def s(xs):\n    return sorted(xs)\n"}),
+    ("nway", 1, {"ranking": [["A"], ["C"], ["B"]]}),
+    ("nway", 2, {"ranking": [["C"], ["A"], ["B"]]}),
+    ("pair-tie", 0, {"ranking": [["A", "B"]]}),
+    ("pair-tie", 1, {"ranking": [["B"], ["A"]], "strength": 1}),
+    ("unicode-long", 0, {"ranking": [["B"], ["A"]], "comments": {"A": "trop long — 長すぎる"}}),
+    ("unicode-long", 1, {"ranking": [["A", "B"]], "all_unacceptable": True}),
+]
+
+
+def judge(
+    project: Project, annotators: list[User], judgments: list[tuple[str, int, dict[str, Any]]] = JUDGMENTS
+) -> None:
+    for external_id, who, extra in judgments:
+        annotator = annotators[who]
+        while True:  # claim until this annotator holds the task we want; skip the others for now
+            assignment = queue.claim_next_assignment(project=project, annotator=annotator)
+            if assignment.task.external_id == external_id:
+                break
+            queue.skip_assignment(assignment=assignment, reason="golden order")
+        labels = assignment.response_order
+        data = {
+            "ratings": {label: dict.fromkeys(RUBRIC, 3 + i % 2) for i, label in enumerate(sorted(labels))},
+            "rationale": f"Golden rationale for {external_id} by annotator {who}.",
+            **extra,
+        }
+        judging.save_draft(assignment=assignment, data=data)
+        judging.submit_judgment(assignment=assignment, data=data)
+
+
+@pytest.fixture
+def golden_project(db: None) -> Project:
+    project = services.create_project(
+        slug="golden", name="Golden", ranking_mode=RankingMode.RANKING, overlap=3, min_tests=0, min_rationale_chars=10
+    )
+    annotators = [make_user(f"golden-{i}") for i in range(3)]
+    for user in annotators:
+        services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+    import_tasks(project=project, lines=[json.dumps(t) for t in TASKS])
+    judge(project, annotators)
+    return project
