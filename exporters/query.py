@@ -10,6 +10,7 @@ from itertools import groupby
 from typing import Any
 
 from django.conf import settings
+from django.db import reset_queries
 from django.db.models import QuerySet
 
 from annotation.models import Assignment, TestResult, TestRun
@@ -63,6 +64,7 @@ def by_task(stream: Iterator[JudgmentRecord]) -> Iterator[list[JudgmentRecord]]:
 
 
 def _chunk(ids: list[int], models: list[str] | None) -> Iterator[JudgmentRecord]:
+    reset_queries()  # with DEBUG on, Django keeps every query's SQL: memory would grow with the export
     assignments = list(
         Assignment.objects.filter(id__in=ids).select_related("task", "judgment").order_by("task_id", "id")
     )

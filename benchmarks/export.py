@@ -1,0 +1,141 @@
+"""Export speed and memory: 1,000,000 judgments built straight in the database, exported as DPO.
+
+Prints rows per second and the peak memory (max RSS of the exporting process) at 100,000 and
+1,000,000 judgments; streaming means the 1M export should stay within 1.2x of the 100k one. Each
+export runs in a fresh process, so one's memory cannot hide in the other's.
+
+    .venv/bin/python benchmarks/export.py [--small 100000] [--large 1000000]   (DATABASE_URL for PostgreSQL)
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from _django import setup
+
+ANNOTATORS = 5
+
+
+def build(slug: str, judgments: int) -> None:
+    """Tasks x annotators submitted judgments, with bulk inserts (no services: this is volume, not logic)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from annotation.models import Assignment, Judgment
+    from tasks import services
+    from tasks.models import RankingMode, Response, Task, User
+
+    project = services.create_project(slug=slug, name=slug, ranking_mode=RankingMode.RANKING, overlap=ANNOTATORS)
+    users = [User.objects.get_or_create(username=f"bench-{i}")[0] for i in range(ANNOTATORS)]
+    now = timezone.now()
+    tasks_needed = judgments // ANNOTATORS
+    batch = 5000
+    for start in range(0, tasks_needed, batch):
+        with transaction.atomic():
+            tasks = Task.objects.bulk_create(
+                Task(
+                    project=project,
+                    external_id=f"{slug}-{i}",
+                    prompt=f"Task {i}: sort the list `xs`.",
+                    language="python",
+                    taken=ANNOTATORS,
+                )
+                for i in range(start, min(start + batch, tasks_needed))
+            )
+            Response.objects.bulk_create(
+                Response(
+                    task=t,
+                    label=label,
+                    model_name=f"model-{label}",
+                    code=f"def s(xs):\n    return sorted(xs)  # {label}\n",
+                )
+                for t in tasks
+                for label in "AB"
+            )
+            assignments = Assignment.objects.bulk_create(
+                Assignment(
+                    task=t,
+                    annotator=u,
+                    status="submitted",
+                    response_order=["A", "B"],
+                    submitted_at=now,
+                    active_seconds=60,
+                )
+                for t in tasks
+                for u in users
+            )
+            Judgment.objects.bulk_create(
+                Judgment(
+                    assignment=a,
+                    ranking=[["A"], ["B"]] if a.pk % 3 else [["B"], ["A"]],
+                    strength=2,
+                    rationale="A sorts; B does too but slower.",
+                    submitted_at=now,
+                )
+                for a in assignments
+            )
+
+
+def export_in_child(slug: str) -> dict[str, float]:
+    """Run the export in a new process (this script with --child); it reports rows, seconds, peak RSS."""
+    out = os.path.join(tempfile.mkdtemp(prefix="export-bench-"), f"{slug}.jsonl")
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", slug, out], capture_output=True, text=True, check=True, env=os.environ
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child(slug: str, out: str) -> None:
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from exporters import services
+    from tasks.models import Project
+
+    project = Project.objects.get(slug=slug)
+    started = time.perf_counter()
+    rows, _ = services.write_dataset(
+        project=project, format="dpo", mode="judgment", filters={}, cutoff=timezone.now(), after=None, out=Path(out)
+    )
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "max_rss_mb": peak, "bytes": Path(out).stat().st_size}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=2, metavar=("SLUG", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    database = setup()  # keeps the database in the environment for the child processes
+    if args.child:
+        child(*args.child)
+        return
+    print(f"database: {database}")
+    results = {}
+    for label, size in (("small", args.small), ("large", args.large)):
+        started = time.perf_counter()
+        build(f"export-{label}", size)
+        print(f"built {size:,} judgments in {time.perf_counter() - started:.0f} s")
+        results[label] = export_in_child(f"export-{label}")
+    for label, size in (("small", args.small), ("large", args.large)):
+        r = results[label]
+        rate = r["rows"] / r["seconds"]
+        print(f"{size:>9,} judgments: {r['rows']:,} DPO rows in {r['seconds']:.1f} s = {rate:,.0f} rows/s, ", end="")
+        print(f"peak RSS {r['max_rss_mb']:.0f} MB, file {r['bytes'] / 1e6:.0f} MB")
+    ratio = results["large"]["max_rss_mb"] / results["small"]["max_rss_mb"]
+    print(f"peak memory ratio 1M/100k: {ratio:.2f} (must stay within 1.2)")
+    print(
+        f"this process's own peak RSS (the builder): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
