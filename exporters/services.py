@@ -78,9 +78,11 @@ def start_export(
     return job
 
 
-def run_export(*, job: ExportJob) -> ExportJob:
-    """Write the job's file; a job that already ran (a delivery twice) is left as it is."""
-    if not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING):
+def run_export(*, job: ExportJob, takeover: bool = False) -> ExportJob:
+    """Write the job's file. A job already running or done (a delivery twice) is left alone, unless
+    `takeover`: Celery redelivered it because the worker writing it died, so it starts over."""
+    claimable = [ExportJob.Status.QUEUED, ExportJob.Status.RUNNING] if takeover else [ExportJob.Status.QUEUED]
+    if not ExportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=ExportJob.Status.RUNNING):
         job.refresh_from_db()
         return job
     directory = Path(settings.MEDIA_ROOT) / "exports" / job.project.slug

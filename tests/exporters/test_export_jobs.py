@@ -196,3 +196,11 @@ def test_the_command_names_a_bad_format(db: None) -> None:
     )
 
     assert done.returncode != 0 and "invalid choice: 'csv'" in done.stderr
+
+
+def test_a_job_whose_worker_died_is_redone_when_redelivered(golden_project: Project) -> None:
+    job = services.start_export(project=golden_project, user=None, format="dpo")
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)  # what a killed worker leaves
+
+    assert services.run_export(job=job).status == "running"  # a plain duplicate leaves it alone
+    assert services.run_export(job=job, takeover=True).status == "done"
