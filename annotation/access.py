@@ -21,3 +21,15 @@ def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignm
     if assignment is None:
         raise Http404("No such assignment.")
     return assignment
+
+
+def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignment:
+    """Someone's submitted work, for a reviewer or lead of its project; 404 for others, as for a stranger."""
+    from tasks.access import access_project
+    from tasks.models import Role
+
+    assignment = Assignment.objects.select_related("task__project", "annotator").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("No such assignment.")
+    access_project(user, assignment.task.project.slug, role=Role.REVIEWER)
+    return assignment

@@ -184,3 +184,25 @@ class HeartbeatTab(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotator_id} tab {self.tab}"
+
+
+class Review(models.Model):
+    """A reviewer's verdict on a submitted judgment; every cycle is kept."""
+
+    class Verdict(models.TextChoices):
+        ACCEPT = "accept", "Accept"
+        REJECT = "reject", "Reject"
+        SEND_BACK = "send_back", "Send back"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_given")
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    feedback = models.TextField(blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)  # the judgment's quality, 1 to 5
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assignment", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} of {self.assignment_id} by {self.reviewer_id}"

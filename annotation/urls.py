@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotation import views
+from annotation import review_views, views
 from tasks import views as task_views
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("projects/", include("tasks.urls")),
     path("projects/<slug:slug>/start", views.start_working, name="start-working"),
     path("work/", include("annotation.work_urls")),
+    path("projects/<slug:slug>/review/", review_views.review_queue, name="review-queue"),
+    path("review/<int:assignment_id>/", review_views.review_page, name="review-judgment"),
     path("api/v1/", include("tasks.api_urls")),
     path("api/v1/", include("annotation.api_urls")),
     path("api/v1/", include("exporters.api_urls")),

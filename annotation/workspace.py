@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch
 
-from annotation import activity, forms
+from annotation import activity, forms, review
 from annotation.models import Assignment, Judgment, TestResult, TestRun
 from sandbox import languages
 from tasks.models import Response
@@ -60,6 +60,7 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "week_seconds": week,
         "scale": SCALE,
         "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
+        "feedback": review.feedback_for(assignment),
     }
 
 

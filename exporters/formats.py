@@ -46,6 +46,8 @@ def metadata(record: Record, pair: tuple[str, str] | None = None) -> dict[str, A
             strength=record.strength,
             submitted_at=record.submitted_at,
             evidence_conflict=record.evidence_conflict,
+            review_verdict=record.review_verdict,
+            review_score=record.review_score,
         )
     else:
         meta.update(judgments=record.judgments, annotators=record.annotators, mean_rank=record.mean_rank)

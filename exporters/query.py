@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import reset_queries
 from django.db.models import QuerySet
 
-from annotation.models import Assignment, TestResult, TestRun
+from annotation import review
+from annotation.models import Assignment, Review, TestResult, TestRun
 from exporters.records import Candidate, JudgmentRecord
 from tasks.models import Project, Response
 
@@ -41,6 +42,8 @@ def submitted(
         qs = qs.filter(submitted_at__date__lte=filters["submitted_to"])
     if filters.get("languages"):
         qs = qs.filter(task__language__in=filters["languages"])
+    if filters.get("accepted_only"):
+        qs = review.accepted(qs)
     return qs.order_by("task_id", "id")
 
 
@@ -73,8 +76,9 @@ def _chunk(ids: list[int], models: list[str] | None) -> Iterator[JudgmentRecord]
     for response in Response.objects.filter(task_id__in=task_ids).order_by("task_id", "label"):
         responses.setdefault(response.task_id, []).append(response)
     results = _last_results(ids)
+    reviews = review.latest_reviews(assignments)
     for a in assignments:
-        yield _record(a, responses.get(a.task_id, []), results.get(a.id, {}), models)
+        yield _record(a, responses.get(a.task_id, []), results.get(a.id, {}), models, reviews.get(a.id))
 
 
 def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, TestResult]]:
@@ -97,7 +101,11 @@ def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, TestResult]]
 
 
 def _record(
-    a: Assignment, responses: list[Response], results: dict[str, TestResult], models: list[str] | None
+    a: Assignment,
+    responses: list[Response],
+    results: dict[str, TestResult],
+    models: list[str] | None,
+    last_review: Review | None,
 ) -> JudgmentRecord:
     j = a.judgment
     keep = {r.label for r in responses if not models or r.model_name in models}
@@ -138,4 +146,6 @@ def _record(
             for label, r in sorted(done.items())
         ],
         task_metadata=a.task.metadata,
+        review_verdict=last_review.verdict if last_review else None,
+        review_score=last_review.score if last_review else None,
     )

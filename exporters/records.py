@@ -38,6 +38,8 @@ class JudgmentRecord:
     test_results: list[dict[str, Any]] = field(default_factory=list)  # last run, per label
     agreement: float | None = None  # of the task's judgments, filled in by the exporter
     task_metadata: dict[str, Any] = field(default_factory=dict)
+    review_verdict: str | None = None  # the last review's verdict, if reviewed
+    review_score: int | None = None
 
     def rank_of(self) -> dict[str, int]:
         return {label: i for i, group in enumerate(self.ranking) for label in group}

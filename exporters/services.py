@@ -20,7 +20,7 @@ from exporters.models import ExportJob
 from exporters.records import ConsensusRecord, JudgmentRecord
 from tasks.models import Project, User
 
-FILTER_KEYS = ("min_agreement", "submitted_from", "submitted_to", "models", "languages")
+FILTER_KEYS = ("accepted_only", "min_agreement", "submitted_from", "submitted_to", "models", "languages")
 PROGRESS_EVERY = 1000
 
 
@@ -39,7 +39,7 @@ def check_options(*, format: str, mode: str, filters: dict[str, Any]) -> dict[st
     unknown = set(filters) - set(FILTER_KEYS)
     if unknown:
         raise ExportInvalid(f"unknown filter {', '.join(sorted(unknown))} (known: {', '.join(FILTER_KEYS)})")
-    clean = {k: v for k, v in filters.items() if v not in (None, "", [])}
+    clean = {k: v for k, v in filters.items() if v not in (None, "", [], False)}
     if "min_agreement" in clean:
         value = float(clean["min_agreement"])
         if not 0 <= value <= 1:

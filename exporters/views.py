@@ -27,6 +27,7 @@ def export_page(request: HttpRequest, slug: str) -> HttpResponse:
         since_id = request.POST.get("since", "")
         since = ExportJob.objects.filter(pk=since_id, project=project).first() if since_id.isdigit() else None
         filters = {
+            "accepted_only": request.POST.get("accepted_only") == "on",
             "min_agreement": request.POST.get("min_agreement", ""),
             "submitted_from": request.POST.get("submitted_from", ""),
             "submitted_to": request.POST.get("submitted_to", ""),

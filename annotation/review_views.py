@@ -1,0 +1,80 @@
+"""The reviewers' pages: the review queue and one judgment with all its evidence."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from annotation import review, workspace
+from annotation.access import access_for_review
+from annotation.models import Assignment, Judgment, Review, TestRun
+from tasks.access import access_project
+from tasks.models import Response, Role, User
+
+
+@login_required
+def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    project = access_project(request.user, slug, role=Role.REVIEWER).project
+    items = review.review_queue(project=project, reviewer=cast(User, request.user))
+    return render(request, "annotation/review_queue.html", {"project": project, "items": items})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_for_review(request.user, assignment_id)
+    error = ""
+    if request.method == "POST":
+        score = request.POST.get("score", "")
+        try:
+            review.review_judgment(
+                assignment=assignment,
+                reviewer=cast(User, request.user),
+                verdict=request.POST.get("verdict", ""),
+                feedback=request.POST.get("feedback", ""),
+                score=int(score) if score.isdigit() else None,
+            )
+        except review.ReviewRefused as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"Review of {assignment.task.external_id} recorded.")
+            following = review.review_queue(project=assignment.task.project, reviewer=cast(User, request.user))
+            if following:
+                return redirect("review-judgment", assignment_id=following[0].pk)
+            return redirect("review-queue", slug=assignment.task.project.slug)
+    return render(
+        request, "annotation/review.html", {**_evidence(assignment), "error": error}, status=400 if error else 200
+    )
+
+
+def _evidence(assignment: Assignment) -> dict[str, object]:
+    """Everything a reviewer weighs: the task, the responses as the annotator saw them, every test run,
+    the judgment with its revisions, the time spent, and earlier reviews."""
+    by_label = {r.label: r for r in Response.objects.filter(task=assignment.task)}
+    responses = [(assignment.display_label(label), by_label[label]) for label in assignment.response_order]
+    judgment = Judgment.objects.filter(assignment=assignment).first()
+    runs = list(
+        TestRun.objects.filter(assignment=assignment).select_related("test_case").prefetch_related("results__response")
+    )
+    show = assignment.display_label
+    ranking = [
+        [f"{show(x)} ({by_label[x].model_name})" for x in group] for group in (judgment.ranking if judgment else [])
+    ]
+    return {
+        "assignment": assignment,
+        "task": assignment.task,
+        "project": assignment.task.project,
+        "responses": responses,
+        "judgment": judgment,
+        "ranking": ranking,
+        "revisions": judgment.revisions.count() if judgment else 0,
+        "matrices": [workspace.matrix(assignment, run) for run in runs],
+        "reviews": list(Review.objects.filter(assignment=assignment).select_related("reviewer")),
+        "verdicts": Review.Verdict.choices,
+        "can_review": assignment.status == Assignment.Status.SUBMITTED,
+    }
