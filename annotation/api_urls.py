@@ -11,4 +11,6 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/submit", api.Submit.as_view(), name="api-submit"),
     path("assignments/<int:assignment_id>/skip", api.Skip.as_view(), name="api-skip"),
     path("heartbeat", api.Heartbeat.as_view(), name="api-heartbeat"),
+    path("projects/<slug:slug>/reviews/queue", api.ReviewQueue.as_view(), name="api-review-queue"),
+    path("assignments/<int:assignment_id>/review", api.ReviewVerdict.as_view(), name="api-review"),
 ]
