@@ -1,0 +1,79 @@
+"""Model comparison (pure functions): win/tie/loss per model pair and Bradley-Terry strengths with
+bootstrap confidence intervals. A comparison is (model_a, model_b, outcome) with outcome 1 when a was
+ranked above b, 0 for a tie, -1 when b was above."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+
+Comparison = tuple[str, str, int]
+
+
+def from_ranking(ranking: Sequence[Sequence[str]], models: dict[str, str]) -> list[Comparison]:
+    """Every pair of responses of different models in one judgment, from its rank groups."""
+    rank = {label: i for i, group in enumerate(ranking) for label in group}
+    labels = sorted(rank)
+    out = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            if models[a] != models[b]:
+                out.append((models[a], models[b], (rank[a] < rank[b]) - (rank[a] > rank[b])))
+    return out
+
+
+def win_tie_loss(comparisons: Sequence[Comparison]) -> dict[tuple[str, str], dict[str, int]]:
+    """Per unordered pair (alphabetical), the first model's wins, ties and losses."""
+    table: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"wins": 0, "ties": 0, "losses": 0})
+    for a, b, outcome in comparisons:
+        if a > b:
+            a, b, outcome = b, a, -outcome
+        table[(a, b)]["wins" if outcome > 0 else "losses" if outcome < 0 else "ties"] += 1
+    return dict(table)
+
+
+def bradley_terry(comparisons: Sequence[Comparison], *, iterations: int = 500, prior: float = 0.5) -> dict[str, float]:
+    """Strengths on a log scale (mean 0) by the MM algorithm (Hunter 2004); a tie is half a win each way.
+    `prior` adds that many ties between every pair of models, so a model that never lost stays finite."""
+    models = sorted({m for a, b, _ in comparisons for m in (a, b)})
+    if len(models) < 2:
+        return dict.fromkeys(models, 0.0)
+    wins: dict[tuple[str, str], float] = defaultdict(float)
+    for a, b, outcome in comparisons:
+        wins[(a, b)] += 1.0 if outcome > 0 else 0.5 if outcome == 0 else 0.0
+        wins[(b, a)] += 1.0 if outcome < 0 else 0.5 if outcome == 0 else 0.0
+    for a in models:
+        for b in models:
+            if a != b:
+                wins[(a, b)] += prior / 2
+    games = {(a, b): wins[(a, b)] + wins[(b, a)] for a in models for b in models if a != b}
+    strength = dict.fromkeys(models, 1.0)
+    for _ in range(iterations):
+        updated = {}
+        for a in models:
+            total_wins = sum(wins[(a, b)] for b in models if b != a)
+            denominator = sum(games[(a, b)] / (strength[a] + strength[b]) for b in models if b != a)
+            updated[a] = total_wins / denominator if denominator else strength[a]
+        scale = math.exp(sum(math.log(v) for v in updated.values()) / len(updated))
+        strength = {m: v / scale for m, v in updated.items()}
+    return {m: round(math.log(v), 6) for m, v in strength.items()}
+
+
+def bootstrap_intervals(
+    comparisons: Sequence[Comparison], *, samples: int = 200, level: float = 0.95, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of each strength, resampling the comparisons (seeded: reproducible)."""
+    rng = random.Random(seed)
+    draws: dict[str, list[float]] = defaultdict(list)
+    for _ in range(samples):
+        sample = [comparisons[rng.randrange(len(comparisons))] for _ in comparisons]
+        for model, value in bradley_terry(sample, iterations=200).items():
+            draws[model].append(value)
+    low, high = (1 - level) / 2, 1 - (1 - level) / 2
+    out = {}
+    for model, values in draws.items():
+        values.sort()
+        out[model] = (values[int(low * (len(values) - 1))], values[int(high * (len(values) - 1))])
+    return out
