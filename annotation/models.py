@@ -206,3 +206,23 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict} of {self.assignment_id} by {self.reviewer_id}"
+
+
+class TimesheetAdjustment(models.Model):
+    """A lead's correction of an annotator's week, with a reason; kept apart from the measured time."""
+
+    project = models.ForeignKey("tasks.Project", on_delete=models.CASCADE, related_name="timesheet_adjustments")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timesheet_adjustments"
+    )
+    week_start = models.DateField()  # a Monday
+    seconds = models.IntegerField()  # may be negative
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["week_start", "annotator", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.seconds:+d} s for {self.annotator_id} in week {self.week_start}"

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotation import review_views, views
+from annotation import review_views, timesheet_views, views
 from tasks import views as task_views
 
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("work/", include("annotation.work_urls")),
     path("projects/<slug:slug>/review/", review_views.review_queue, name="review-queue"),
     path("review/<int:assignment_id>/", review_views.review_page, name="review-judgment"),
+    path("projects/<slug:slug>/timesheet/", timesheet_views.timesheet_page, name="timesheet"),
     path("api/v1/", include("tasks.api_urls")),
     path("api/v1/", include("annotation.api_urls")),
     path("api/v1/", include("exporters.api_urls")),

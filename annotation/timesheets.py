@@ -1,0 +1,124 @@
+"""Timesheets: active time per annotator, project and week, from activity intervals, and what it costs.
+
+Measured time is never edited; a lead's adjustment is a separate signed entry with a reason. Weeks
+start on Monday in the platform's time zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from annotation.models import ActivityInterval, TimesheetAdjustment
+from tasks.models import Project, User
+
+
+@dataclass
+class Line:
+    annotator: str
+    annotator_id: int
+    measured_seconds: int
+    adjustment_seconds: int
+    rate: Decimal
+
+    @property
+    def total_seconds(self) -> int:
+        return max(0, self.measured_seconds + self.adjustment_seconds)
+
+    @property
+    def amount(self) -> Decimal:
+        hours = Decimal(self.total_seconds) / Decimal(3600)
+        return (hours * self.rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_bounds(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(monday(week_start), dt.time.min))
+    return start, start + dt.timedelta(days=7)
+
+
+def measured(*, project: Project, week_start: dt.date, annotator: User | None = None) -> dict[int, int]:
+    """Active seconds per annotator on this project's tasks in the week (intervals clipped to it)."""
+    start, end = week_bounds(week_start)
+    rows = ActivityInterval.objects.filter(assignment__task__project=project, ended_at__gt=start, started_at__lt=end)
+    if annotator is not None:
+        rows = rows.filter(annotator=annotator)
+    seconds: dict[int, float] = {}
+    for user_id, started, ended in rows.values_list("annotator_id", "started_at", "ended_at"):
+        seconds[user_id] = seconds.get(user_id, 0.0) + (min(ended, end) - max(started, start)).total_seconds()
+    return {user_id: int(value) for user_id, value in seconds.items()}
+
+
+def week(*, project: Project, week_start: dt.date, annotator: User | None = None) -> list[Line]:
+    """The week's lines, one per annotator with time or an adjustment."""
+    start = monday(week_start)
+    times = measured(project=project, week_start=start, annotator=annotator)
+    adjustments = TimesheetAdjustment.objects.filter(project=project, week_start=start)
+    if annotator is not None:
+        adjustments = adjustments.filter(annotator=annotator)
+    adjusted = dict(adjustments.values("annotator").annotate(s=Sum("seconds")).values_list("annotator", "s"))
+    ids = sorted(set(times) | set(adjusted))
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+    return sorted(
+        (Line(names[i], i, times.get(i, 0), int(adjusted.get(i) or 0), project.pay_rate_per_hour) for i in ids),
+        key=lambda line: line.annotator,
+    )
+
+
+def adjust(
+    *, project: Project, annotator: User, week_start: dt.date, seconds: int, reason: str, by: User
+) -> TimesheetAdjustment:
+    """Add a signed correction with a reason; the measured time stays as it was."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("say why you adjust this week")
+    if seconds == 0:
+        raise ValueError("an adjustment of zero changes nothing")
+    return TimesheetAdjustment.objects.create(
+        project=project,
+        annotator=annotator,
+        week_start=monday(week_start),
+        seconds=seconds,
+        reason=reason[:2000],
+        created_by=by,
+    )
+
+
+def to_csv(project: Project, week_start: dt.date, lines: list[Line]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "project",
+            "week_start",
+            "annotator",
+            "measured_hours",
+            "adjustment_hours",
+            "total_hours",
+            "rate_per_hour",
+            "amount_due",
+        ]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                project.slug,
+                monday(week_start).isoformat(),
+                line.annotator,
+                f"{line.measured_seconds / 3600:.4f}",
+                f"{line.adjustment_seconds / 3600:.4f}",
+                f"{line.total_seconds / 3600:.4f}",
+                f"{line.rate:.2f}",
+                f"{line.amount:.2f}",
+            ]
+        )
+    return out.getvalue()

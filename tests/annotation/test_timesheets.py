@@ -1,0 +1,108 @@
+"""Timesheets: totals equal the activity intervals, adjustments stay apart, CSV, and who sees what."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from annotation import activity, queue, timesheets
+from annotation.models import ActivityInterval
+from tasks import services
+from tasks.models import Project, Role, User
+from tests.conftest import claimable_project, make_user
+
+MONDAY = dt.date(2026, 11, 16)
+T0 = timezone.make_aware(dt.datetime(2026, 11, 18, 9, 0))
+
+
+def work(user: User, project: Project, seconds: list[int], tab: str) -> None:
+    assignment = queue.claim_next_assignment(project=project, annotator=user, now=T0)
+    for seq, offset in enumerate(seconds, start=1):
+        activity.record_heartbeat(
+            annotator=user, assignment=assignment, tab=tab, seq=seq, now=T0 + dt.timedelta(seconds=offset)
+        )
+
+
+@pytest.fixture
+def team(db: None) -> tuple[Project, User, User, User]:
+    ann, ann2, lead = make_user("ts-ann"), make_user("ts-ann2"), make_user("ts-lead")
+    project = claimable_project(annotators=[ann, ann2])
+    project.pay_rate_per_hour = Decimal("30.00")
+    project.save(update_fields=["pay_rate_per_hour"])
+    services.add_member(project=project, user=lead, role=Role.LEAD)
+    work(ann, project, [0, 20, 40, 60, 1800, 1820, 1840], "a")  # 60 s, a long silence, then 40 s
+    work(ann2, project, list(range(0, 3601, 20)), "b")  # one hour
+    return project, ann, ann2, lead
+
+
+def test_the_totals_equal_the_sum_of_the_activity_intervals(team) -> None:
+    project, ann, ann2, _ = team
+
+    lines = {line.annotator: line for line in timesheets.week(project=project, week_start=MONDAY)}
+
+    for user in (ann, ann2):
+        intervals = ActivityInterval.objects.filter(annotator=user)
+        assert lines[user.username].measured_seconds == sum(
+            int((i.ended_at - i.started_at).total_seconds()) for i in intervals
+        )
+    assert lines["ts-ann"].measured_seconds == 100
+    assert (lines["ts-ann2"].measured_seconds, lines["ts-ann2"].amount) == (3600, Decimal("30.00"))
+
+
+def test_an_adjustment_is_kept_apart_from_the_measured_time(team) -> None:
+    project, ann, _, lead = team
+
+    timesheets.adjust(
+        project=project, annotator=ann, week_start=MONDAY, seconds=1800, reason="call with the lead", by=lead
+    )
+    line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == "ts-ann")
+
+    assert (line.measured_seconds, line.adjustment_seconds, line.total_seconds) == (100, 1800, 1900)
+    assert line.amount == Decimal("15.83")
+    with pytest.raises(ValueError, match="say why"):
+        timesheets.adjust(project=project, annotator=ann, week_start=MONDAY, seconds=60, reason=" ", by=lead)
+
+
+def test_the_lead_downloads_a_csv_and_annotators_see_only_their_own_line(client: Client, team) -> None:
+    project, ann, _, lead = team
+    client.force_login(lead)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/projects/{project.slug}/timesheet/?week=2026-11-18&format=csv").content.decode())
+        )
+    )
+
+    assert [(r["annotator"], r["total_hours"], r["amount_due"]) for r in rows] == [
+        ("ts-ann", "0.0278", "0.83"),
+        ("ts-ann2", "1.0000", "30.00"),
+    ]
+    client.force_login(ann)
+    own = client.get(f"/projects/{project.slug}/timesheet/?week=2026-11-18").content.decode()
+    assert "ts-ann<" in own and "ts-ann2" not in own
+    assert (
+        client.post(
+            f"/projects/{project.slug}/timesheet/", {"hours": "5", "reason": "me", "annotator": ann.pk}
+        ).status_code
+        == 403
+    )
+    client.force_login(make_user("ts-outsider"))
+    assert client.get(f"/projects/{project.slug}/timesheet/").status_code == 404
+
+
+def test_the_lead_adjusts_through_the_page(client: Client, team) -> None:
+    project, ann, _, lead = team
+    client.force_login(lead)
+
+    client.post(
+        f"/projects/{project.slug}/timesheet/",
+        {"week": "2026-11-16", "annotator": ann.pk, "hours": "-0.25", "reason": "duplicate tab"},
+    )
+
+    line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == "ts-ann")
+    assert line.adjustment_seconds == -900 and line.total_seconds == 0  # never below zero
