@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annotation import review, workspace
+from annotation import quality, review, workspace
 from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
 from tasks.access import access_project
@@ -78,3 +78,29 @@ def _evidence(assignment: Assignment) -> dict[str, object]:
         "verdicts": Review.Verdict.choices,
         "can_review": assignment.status == Assignment.Status.SUBMITTED,
     }
+
+
+@login_required
+def quality_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Agreement and the model comparison, with a server-drawn plot of strengths and intervals."""
+    project = access_project(request.user, slug, role=Role.REVIEWER).project
+    figures = quality.project_quality(project)
+    return render(request, "annotation/quality.html", {"project": project, "q": figures, "plot": _plot(figures.models)})
+
+
+def _plot(rows: list[quality.ModelRow], width: int = 560, row_height: int = 28) -> dict[str, object]:
+    """Coordinates for an SVG dot-and-whisker chart of Bradley-Terry strengths."""
+    if not rows:
+        return {"rows": [], "height": 0}
+    low = min(r.low for r in rows) - 0.2
+    high = max(r.high for r in rows) + 0.2
+    left, right = 150, width - 20
+
+    def x(value: float) -> float:
+        return round(left + (value - low) / (high - low) * (right - left), 1)
+
+    points = [
+        {"model": r.model, "y": 20 + i * row_height, "x": x(r.strength), "x1": x(r.low), "x2": x(r.high)}
+        for i, r in enumerate(rows)
+    ]
+    return {"rows": points, "height": 30 + len(rows) * row_height, "width": width, "zero": x(0.0), "left": left}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/<slug:slug>/review/", review_views.review_queue, name="review-queue"),
     path("review/<int:assignment_id>/", review_views.review_page, name="review-judgment"),
     path("projects/<slug:slug>/timesheet/", timesheet_views.timesheet_page, name="timesheet"),
+    path("projects/<slug:slug>/quality/", review_views.quality_page, name="quality"),
     path("api/v1/", include("tasks.api_urls")),
     path("api/v1/", include("annotation.api_urls")),
     path("api/v1/", include("exporters.api_urls")),

@@ -1,0 +1,134 @@
+"""A project's quality figures from its submitted judgments: agreement and the model comparison."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from statistics import mean
+from typing import Any
+
+from annotation import agreement, leaderboard
+from annotation.models import Assignment, TestResult, TestRun
+from tasks.models import Project, Response
+
+
+@dataclass
+class ModelRow:
+    model: str
+    strength: float
+    low: float
+    high: float
+    tests_passed: int = 0
+    tests_run: int = 0
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.tests_passed / self.tests_run if self.tests_run else None
+
+
+@dataclass
+class Quality:
+    judgments: int
+    tasks_with_overlap: int
+    preference_agreement: float | None
+    preference_kappa: float | None
+    dimension_alpha: dict[str, float | None]
+    mean_kendall_tau: float | None
+    models: list[ModelRow] = field(default_factory=list)
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Quality:
+    submitted = list(
+        Assignment.objects.filter(task__project=project, status=Assignment.Status.SUBMITTED, judgment__isnull=False)
+        .select_related("judgment")
+        .order_by("task_id", "id")
+    )
+    models_of: dict[int, dict[str, str]] = defaultdict(dict)
+    for task_id, label, model in Response.objects.filter(task__project=project).values_list(
+        "task_id", "label", "model_name"
+    ):
+        models_of[task_id][label] = model
+    by_task: dict[int, list[Assignment]] = defaultdict(list)
+    for a in submitted:
+        by_task[a.task_id].append(a)
+    overlapping = [group for group in by_task.values() if len(group) >= 2]
+
+    top_units = [[_top(a) for a in group] for group in overlapping]
+    alpha = {
+        d["key"]: agreement.krippendorff_alpha_ordinal(
+            [
+                [a.judgment.ratings.get(label, {}).get(d["key"]) for a in group]
+                for group in overlapping
+                for label in models_of[group[0].task_id]
+            ]
+        )
+        for d in project.rubric
+    }
+    taus = [
+        tau
+        for group in overlapping
+        for x, y in combinations(group, 2)
+        if (tau := agreement.kendall_tau_b(_ranks(x), _ranks(y))) is not None
+    ]
+    comparisons = [
+        c
+        for a in submitted
+        if not a.judgment.all_unacceptable
+        for c in leaderboard.from_ranking(a.judgment.ranking, models_of[a.task_id])
+    ]
+    return Quality(
+        judgments=len(submitted),
+        tasks_with_overlap=len(overlapping),
+        preference_agreement=agreement.percent_agreement(top_units),
+        preference_kappa=agreement.fleiss_kappa(top_units),
+        dimension_alpha=alpha,
+        mean_kendall_tau=round(mean(taus), 4) if taus else None,
+        models=_models(comparisons, submitted, models_of, bootstrap_samples),
+        pairs=[{"a": a, "b": b, **counts} for (a, b), counts in sorted(leaderboard.win_tie_loss(comparisons).items())],
+    )
+
+
+def _top(a: Assignment) -> str:
+    """The unit of preference agreement: which responses the annotator put first (or none)."""
+    j = a.judgment
+    return "none" if j.all_unacceptable or not j.ranking else "+".join(sorted(j.ranking[0]))
+
+
+def _ranks(a: Assignment) -> dict[str, int]:
+    return {label: i for i, group in enumerate(a.judgment.ranking) for label in group}
+
+
+def _models(
+    comparisons: list[leaderboard.Comparison],
+    submitted: list[Assignment],
+    models_of: dict[int, dict[str, str]],
+    samples: int,
+) -> list[ModelRow]:
+    strengths = leaderboard.bradley_terry(comparisons) if comparisons else {}
+    intervals = leaderboard.bootstrap_intervals(comparisons, samples=samples) if comparisons else {}
+    rows = {m: ModelRow(m, s, *intervals.get(m, (s, s))) for m, s in strengths.items()}
+    for model, passed, run in _test_counts(submitted, models_of):
+        row = rows.setdefault(model, ModelRow(model, 0.0, 0.0, 0.0))
+        row.tests_passed += passed
+        row.tests_run += run
+    return sorted(rows.values(), key=lambda r: -r.strength)
+
+
+def _test_counts(submitted: list[Assignment], models_of: dict[int, dict[str, str]]) -> list[tuple[str, int, int]]:
+    """(model, tests passed, tests run) for every response under each judgment's last finished run."""
+    last: dict[int, int] = {}
+    for run_id, assignment_id in (
+        TestRun.objects.filter(assignment__in=submitted)
+        .order_by("assignment_id", "created_at", "id")
+        .values_list("id", "assignment_id")
+    ):
+        last[assignment_id] = run_id
+    task_of = {a.pk: a.task_id for a in submitted}
+    rows = (
+        TestResult.objects.filter(test_run_id__in=last.values(), response__isnull=False)
+        .exclude(status__in=TestResult.PENDING)
+        .values_list("test_run__assignment_id", "response__label", "passed", "tests")
+    )
+    return [(models_of[task_of[aid]][label], passed, len(tests)) for aid, label, passed, tests in rows]
