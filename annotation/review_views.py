@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annotation import quality, review, workspace
+from annotation import dashboard, quality, review, workspace
 from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
 from tasks.access import access_project
@@ -104,3 +104,15 @@ def _plot(rows: list[quality.ModelRow], width: int = 560, row_height: int = 28) 
         for i, r in enumerate(rows)
     ]
     return {"rows": points, "height": 30 + len(rows) * row_height, "width": width, "zero": x(0.0), "left": left}
+
+
+@login_required
+def dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
+    project = access_project(request.user, slug, role=Role.REVIEWER).project
+    figures = dashboard.dashboard(project)
+    peak = max((n for _, n in figures.per_day), default=0) or 1
+    bars = []
+    for i, (day, n) in enumerate(figures.per_day):
+        height = round(110 * n / peak)
+        bars.append({"day": day, "n": n, "height": height, "x": 10 + i * 34, "y": 130 - height})
+    return render(request, "annotation/dashboard.html", {"project": project, "d": figures, "bars": bars})

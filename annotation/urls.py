@@ -22,6 +22,7 @@ urlpatterns = [
     path("review/<int:assignment_id>/", review_views.review_page, name="review-judgment"),
     path("projects/<slug:slug>/timesheet/", timesheet_views.timesheet_page, name="timesheet"),
     path("projects/<slug:slug>/quality/", review_views.quality_page, name="quality"),
+    path("projects/<slug:slug>/dashboard/", review_views.dashboard_page, name="dashboard"),
     path("api/v1/", include("tasks.api_urls")),
     path("api/v1/", include("annotation.api_urls")),
     path("api/v1/", include("exporters.api_urls")),
