@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annotation import dashboard, quality, review, workspace
+from annotation import dashboard, quality, review, stats, workspace
 from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
 from tasks.access import access_project
@@ -116,3 +116,25 @@ def dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
         height = round(110 * n / peak)
         bars.append({"day": day, "n": n, "height": height, "x": 10 + i * 34, "y": 130 - height})
     return render(request, "annotation/dashboard.html", {"project": project, "d": figures, "bars": bars})
+
+
+SORTABLE = {"username", "submitted", "active_seconds", "median_minutes", "agreement", "acceptance_rate", "flag_count"}
+
+
+@login_required
+def annotators_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Per-annotator figures, sortable (?sort=, ?desc=1) and filterable (?flag=too_fast)."""
+    project = access_project(request.user, slug, role=Role.LEAD).project
+    rows = stats.annotator_stats(project)
+    flag = request.GET.get("flag", "")
+    if flag in stats.FLAGS:
+        rows = [r for r in rows if r.flags[flag]]
+    key = request.GET.get("sort", "username")
+    if key in SORTABLE:
+        rows.sort(
+            key=lambda r: (getattr(r, key) is None, getattr(r, key) or 0) if key != "username" else (False, r.username),
+            reverse=request.GET.get("desc") == "1",
+        )
+    return render(
+        request, "annotation/annotators.html", {"project": project, "rows": rows, "flags": stats.FLAGS, "flag": flag}
+    )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/<slug:slug>/timesheet/", timesheet_views.timesheet_page, name="timesheet"),
     path("projects/<slug:slug>/quality/", review_views.quality_page, name="quality"),
     path("projects/<slug:slug>/dashboard/", review_views.dashboard_page, name="dashboard"),
+    path("projects/<slug:slug>/annotators/", review_views.annotators_page, name="annotators"),
     path("api/v1/", include("tasks.api_urls")),
     path("api/v1/", include("annotation.api_urls")),
     path("api/v1/", include("exporters.api_urls")),

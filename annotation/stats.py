@@ -1,0 +1,95 @@
+"""Per-annotator figures for leads: volume, time, agreement with the others, acceptance, and flags.
+
+Flags on a judgment: "too fast" (under a quarter of the project's median active time per task, or
+under a minute), "copied rationale" (the same rationale text in another of the annotator's judgments),
+"against own tests" (ranked above a response that passed more of their tests), "no tests run".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+from annotation import review
+from annotation.models import Assignment, TestRun
+from tasks.models import Project
+
+FLAGS = ("too_fast", "copied_rationale", "against_own_tests", "no_tests")
+MIN_SECONDS = 60
+
+
+@dataclass
+class AnnotatorStats:
+    user_id: int
+    username: str
+    submitted: int = 0
+    active_seconds: int = 0
+    median_minutes: float | None = None
+    agreement: float | None = None  # share of the others' judgments on shared tasks with the same first choice
+    reviewed: int = 0
+    accepted: int = 0
+    flags: Counter[str] = field(default_factory=Counter)
+    flagged: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # flag -> assignment ids
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return self.accepted / self.reviewed if self.reviewed else None
+
+    @property
+    def flag_count(self) -> int:
+        return sum(self.flags.values())
+
+
+def annotator_stats(project: Project) -> list[AnnotatorStats]:
+    submitted = list(
+        Assignment.objects.filter(
+            task__project=project, status=Assignment.Status.SUBMITTED, judgment__isnull=False
+        ).select_related("annotator", "judgment")
+    )
+    tested = set(TestRun.objects.filter(assignment__in=submitted).values_list("assignment_id", flat=True))
+    latest = review.latest_reviews(submitted)
+    typical = median([a.active_seconds for a in submitted]) if submitted else 0
+    fast = max(MIN_SECONDS, typical / 4)
+    rationales = Counter((a.annotator_id, _normal(a.judgment.rationale)) for a in submitted)
+    by_task: dict[int, list[Assignment]] = defaultdict(list)
+    for a in submitted:
+        by_task[a.task_id].append(a)
+    stats: dict[int, AnnotatorStats] = {}
+    seconds: dict[int, list[int]] = defaultdict(list)
+    agreeing: dict[int, list[float]] = defaultdict(list)
+    for a in submitted:
+        row = stats.setdefault(a.annotator_id, AnnotatorStats(a.annotator_id, a.annotator.username))
+        row.submitted += 1
+        row.active_seconds += a.active_seconds
+        seconds[a.annotator_id].append(a.active_seconds)
+        others = [o for o in by_task[a.task_id] if o.pk != a.pk]
+        if others:
+            agreeing[a.annotator_id].append(sum(_first(o) == _first(a) for o in others) / len(others))
+        if a.pk in latest:
+            row.reviewed += 1
+            row.accepted += latest[a.pk].verdict == "accept"
+        checks = {
+            "too_fast": a.active_seconds < fast,
+            "copied_rationale": rationales[(a.annotator_id, _normal(a.judgment.rationale))] > 1,
+            "against_own_tests": a.judgment.evidence_conflict,
+            "no_tests": a.pk not in tested,
+        }
+        for flag, raised in checks.items():
+            if raised:
+                row.flags[flag] += 1
+                row.flagged[flag].append(a.pk)
+    for user_id, row in stats.items():
+        row.median_minutes = round(median(seconds[user_id]) / 60, 1)
+        row.agreement = round(sum(agreeing[user_id]) / len(agreeing[user_id]), 3) if agreeing[user_id] else None
+    return sorted(stats.values(), key=lambda r: r.username)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def _first(a: Assignment) -> str:
+    j = a.judgment
+    return "none" if j.all_unacceptable or not j.ranking else "+".join(sorted(j.ranking[0]))
