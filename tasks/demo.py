@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("annotator2", Role.ANNOTATOR, False),
     ("annotator3", Role.ANNOTATOR, False),
 ]
+DEMO_ANNOTATORS = ["annotator", "annotator2", "annotator3"]
 INSTRUCTIONS = """\
 Compare the model-written solutions to each coding prompt.
 

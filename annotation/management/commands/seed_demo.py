@@ -1,11 +1,13 @@
-"""python manage.py seed_demo — the demo project, its tasks and one user per role (idempotent)."""
+"""python manage.py seed_demo — the demo projects, tasks, one user per role, and demo judgments (idempotent)."""
 
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotation import demo as demo_judgments
 from tasks import demo
+from tasks.models import User
 
 
 class Command(BaseCommand):
@@ -13,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--allow-production", action="store_true", help="seed even with DEBUG off")
+        parser.add_argument("--no-judgments", action="store_true", help="projects, tasks and users only")
 
-    def handle(self, *args: Any, allow_production: bool, **options: Any) -> None:
+    def handle(self, *args: Any, allow_production: bool, no_judgments: bool, **options: Any) -> None:
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "DEBUG is off: seed_demo creates accounts with a known password. "
@@ -24,4 +27,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready: project '{project.slug}' has {project.tasks.count()} tasks.")
         )
+        if not no_judgments:
+            annotators = list(User.objects.filter(username__in=demo.DEMO_ANNOTATORS).order_by("username"))
+            lead = User.objects.get(username="lead")
+            self.stdout.write(demo_judgments.seed_demo_judgments(project=project, annotators=annotators, lead=lead))
         self.stdout.write("\n".join(demo.login_lines()))

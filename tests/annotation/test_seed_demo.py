@@ -14,7 +14,7 @@ def _debug_on(settings: object) -> None:
 
 @pytest.mark.django_db
 def test_it_seeds_a_demo_project_with_both_languages_and_every_role(client: Client) -> None:
-    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", no_judgments=True)
 
     demo = Project.objects.get(slug="demo")
     languages = set(demo.tasks.values_list("language", flat=True))
@@ -26,10 +26,10 @@ def test_it_seeds_a_demo_project_with_both_languages_and_every_role(client: Clie
 
 @pytest.mark.django_db
 def test_running_it_twice_changes_nothing() -> None:
-    call_command("seed_demo")
+    call_command("seed_demo", no_judgments=True)
     counts = (Project.objects.count(), Task.objects.count(), Membership.objects.count())
 
-    call_command("seed_demo")
+    call_command("seed_demo", no_judgments=True)
 
     assert (Project.objects.count(), Task.objects.count(), Membership.objects.count()) == counts
 
@@ -39,14 +39,32 @@ def test_it_refuses_to_seed_known_passwords_in_production(settings: object) -> N
     settings.DEBUG = False  # type: ignore[attr-defined]
 
     with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("seed_demo")
+        call_command("seed_demo", no_judgments=True)
     assert not Project.objects.exists()
 
 
 @pytest.mark.django_db
 def test_the_demo_annotator_cannot_see_the_leads_only_project(client: Client) -> None:
-    call_command("seed_demo")
+    call_command("seed_demo", no_judgments=True)
     client.login(username="annotator", password="demo")
 
     assert client.get("/projects/internal-evals/").status_code == 404
     assert client.get("/projects/demo/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_has_overlapping_judgments_with_real_runs_time_and_reviews(backend) -> None:
+    from annotation.models import ActivityInterval, Assignment, Review, TestResult
+
+    call_command("seed_demo")
+    submitted = Assignment.objects.filter(task__project__slug="demo", status="submitted")
+
+    per_task = {t: submitted.filter(task_id=t).count() for t in submitted.values_list("task_id", flat=True)}
+    assert len(per_task) >= 5 and max(per_task.values()) == 3  # several annotators on the same tasks
+    assert TestResult.objects.filter(status__in=["passed", "failed"]).exists()
+    assert not TestResult.objects.filter(status="unavailable").exists()
+    assert ActivityInterval.objects.count() > 0 and all(a.active_seconds >= 180 for a in submitted)
+    assert set(Review.objects.values_list("verdict", flat=True)) == {"accept", "reject", "send_back"}
+    before = Assignment.objects.count()
+    call_command("seed_demo")
+    assert Assignment.objects.count() == before  # seeded once
