@@ -68,6 +68,7 @@ def annotator_with_tasks(transactional_db: None) -> User:
 
 
 def set_editor(page: Any, code: str) -> None:
+    page.wait_for_selector(".CodeMirror")  # the editor starts from a deferred script
     page.evaluate("(code) => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", code)
 
 
@@ -107,6 +108,7 @@ def test_an_annotator_tests_ranks_explains_and_submits(
     page.reload()  # the draft comes back from the server
     assert page.input_value("#rationale") == RATIONALE
     assert page.input_value("select[name=rank-A]") == "1"
+    page.wait_for_selector(".CodeMirror")
     assert "def test_small" in page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
 
     page.click("#submit")
