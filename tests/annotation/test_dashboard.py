@@ -40,3 +40,26 @@ def test_the_page_is_for_reviewers_and_leads(client: Client, judged) -> None:
     assert "7 of 9 judgments" in page and page.count("<rect") == 14
     client.force_login(people[0])
     assert client.get(f"/projects/{project.slug}/dashboard/").status_code == 403
+
+
+def test_the_quality_api_for_scripts(client: Client, judged) -> None:
+    from rest_framework.authtoken.models import Token
+
+    project, people = judged
+    lead = make_user("d-lead3")
+    services.add_member(project=project, user=lead, role=Role.LEAD)
+    auth = {"Authorization": f"Token {Token.objects.get_or_create(user=lead)[0].key}"}
+    mine = {"Authorization": f"Token {Token.objects.get_or_create(user=people[0])[0].key}"}
+
+    board = client.get(f"/api/v1/projects/{project.slug}/dashboard", headers=auth).json()
+    figures = client.get(f"/api/v1/projects/{project.slug}/quality", headers=auth).json()
+    annotators = client.get(f"/api/v1/projects/{project.slug}/annotators", headers=auth).json()
+    own = client.get(f"/api/v1/projects/{project.slug}/timesheet", headers=mine).json()
+
+    assert board["judgments_submitted"] == 7 and board["percent"] == 77
+    assert [m["model"] for m in figures["models"]] == ["gamma", "alpha", "beta"] and figures[
+        "preference_agreement"
+    ] == 0.0
+    assert sorted(a["annotator"] for a in annotators) == ["q-0", "q-1", "q-2"]
+    assert own["lines"] == []  # no heartbeats in this scene; and only their own line could show
+    assert client.get(f"/api/v1/projects/{project.slug}/annotators", headers=mine).status_code == 403
