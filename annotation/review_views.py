@@ -136,5 +136,7 @@ def annotators_page(request: HttpRequest, slug: str) -> HttpResponse:
             reverse=request.GET.get("desc") == "1",
         )
     return render(
-        request, "annotation/annotators.html", {"project": project, "rows": rows, "flags": stats.FLAGS, "flag": flag}
+        request,
+        "annotation/annotators.html",
+        {"project": project, "rows": rows, "flags": list(stats.FLAG_LABELS.items()), "flag": flag},
     )

@@ -17,6 +17,12 @@ from annotation.models import Assignment, TestRun
 from tasks.models import Project
 
 FLAGS = ("too_fast", "copied_rationale", "against_own_tests", "no_tests")
+FLAG_LABELS = {
+    "too_fast": "Too fast",
+    "copied_rationale": "Copied rationale",
+    "against_own_tests": "Against own tests",
+    "no_tests": "No tests run",
+}
 MIN_SECONDS = 60
 
 
