@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from annotation import activity, judging, queue, review, testing
-from annotation.models import Assignment, TestCase, TestResult, TestRun
+from annotation.models import Assignment, Judgment, TestCase, TestResult, TestRun
 from sandbox import runner
 from sandbox.results import Status
 from tasks.models import Project, User
@@ -40,10 +40,15 @@ def seed_demo_judgments(*, project: Project, annotators: list[User], lead: User)
             if assignment.task_id != task.pk:  # someone else's order; leave it for them
                 queue.skip_assignment(assignment=assignment, reason="demo seeding order")
                 continue
-            began = start + dt.timedelta(hours=3 * t + a)
-            _work(assignment, began, minutes=4 + (t * 7 + a * 3) % 9)
+            began = start + dt.timedelta(hours=9 * t + a)
+            minutes = 4 + (t * 7 + a * 3) % 9
+            _work(assignment, began, minutes=minutes)
             _record_run(assignment, task.metadata["reference_tests"], verdicts[task.pk], at=began)
             _submit(assignment, verdicts[task.pk], disagree=(a == 2 and t % 3 == 1))
+            # As if submitted when the work ended, so the dashboard's days look like real work.
+            ended = began + dt.timedelta(minutes=minutes)
+            Assignment.objects.filter(pk=assignment.pk).update(submitted_at=ended)
+            Judgment.objects.filter(assignment=assignment).update(submitted_at=ended)
             made.append(assignment)
     _review(made, lead)
     return (
