@@ -63,14 +63,23 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime) -> Assignmen
         recount([lapsed.task_id])
         return lapsed
     mine = Assignment.objects.filter(task=OuterRef("pk"), annotator=annotator)
-    candidates = (
-        Task.objects.filter(project=project, taken__lt=project.overlap)
+    candidates = list(
+        Task.objects.filter(project=project, taken__lt=project.overlap, gold_answer__isnull=True)
         .exclude(Exists(mine))
         .order_by("-taken", "id")
         .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
     )
-    for task_id in list(candidates):
-        task = _lock_with_room(task_id, project)
+    gold: list[int] = []
+    if candidates and project.gold_share > 0 and random.random() < project.gold_share:
+        # A gold task, mixed in at the project's rate; gold tasks do not use the overlap.
+        gold = list(
+            Task.objects.filter(project=project, gold_answer__isnull=False)
+            .exclude(Exists(mine))
+            .order_by("id")
+            .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
+        )
+    for task_id in gold + candidates:
+        task = _lock_with_room(task_id, None if task_id in gold else project.overlap)
         if task is None:
             continue
         labels = list(task.responses.order_by("label").values_list("label", flat=True))
@@ -87,18 +96,21 @@ def _lapsed(project: Project, annotator: User) -> Assignment | None:
         task__project=project, annotator=annotator, status=Assignment.Status.EXPIRED, task__taken__lt=project.overlap
     ).order_by("created_at")
     for assignment in expired:
-        if _lock_with_room(assignment.task_id, project) is not None:
+        if _lock_with_room(assignment.task_id, project.overlap) is not None:
             return assignment
     return None
 
 
-def _lock_with_room(task_id: int, project: Project) -> Task | None:
-    """Lock the task row (skipping it if another claim holds it) and count its places again."""
+def _lock_with_room(task_id: int, limit: int | None) -> Task | None:
+    """Lock the task row (skipping it if another claim holds it) and count its places again against
+    `limit` (the project's overlap; None for gold tasks, which have no limit)."""
     task = Task.objects.select_for_update(skip_locked=True).filter(pk=task_id).first()
     if task is None:
         return None
+    if limit is None:
+        return task
     taken = Assignment.objects.filter(task=task, status__in=Assignment.HOLDING).count()
-    return task if taken < project.overlap else None
+    return task if taken < limit else None
 
 
 def recount(task_ids: list[int]) -> None:

@@ -118,7 +118,16 @@ def dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "annotation/dashboard.html", {"project": project, "d": figures, "bars": bars})
 
 
-SORTABLE = {"username", "submitted", "active_seconds", "median_minutes", "agreement", "acceptance_rate", "flag_count"}
+SORTABLE = {
+    "username",
+    "submitted",
+    "active_seconds",
+    "median_minutes",
+    "agreement",
+    "acceptance_rate",
+    "flag_count",
+    "gold_accuracy",
+}
 
 
 @login_required

@@ -203,6 +203,8 @@ SANDBOX_QUEUE = env_str("SANDBOX_QUEUE", "")  # route test runs to workers on Do
 ASSIGNMENT_LEASE_MINUTES = env_int("ASSIGNMENT_LEASE_MINUTES", 30, minimum=1)
 ASSIGNMENT_MAX_ACTIVE_SECONDS = env_int("ASSIGNMENT_MAX_ACTIVE_SECONDS", 2 * 3600, minimum=60)
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 20, minimum=5)  # how often an active page reports
+GOLD_ACCURACY_THRESHOLD = env_float("GOLD_ACCURACY_THRESHOLD", 0.7, minimum=0)  # below it, an annotator is flagged
+GOLD_MIN_JUDGED = env_int("GOLD_MIN_JUDGED", 3, minimum=1)  # gold judgments before the flag can be raised
 HEARTBEAT_GAP_SECONDS = env_int("HEARTBEAT_GAP_SECONDS", 45, minimum=10)  # a longer silence ends an interval
 
 # --- Tests: in CI a missing PostgreSQL, Redis, Celery worker or Docker engine fails a test instead of skipping it.

@@ -12,16 +12,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from annotation import review
+from annotation import gold, review
 from annotation.models import Assignment, TestRun
 from tasks.models import Project
 
-FLAGS = ("too_fast", "copied_rationale", "against_own_tests", "no_tests")
+FLAGS = ("too_fast", "copied_rationale", "against_own_tests", "no_tests", "missed_gold")
 FLAG_LABELS = {
     "too_fast": "Too fast",
     "copied_rationale": "Copied rationale",
     "against_own_tests": "Against own tests",
     "no_tests": "No tests run",
+    "missed_gold": "Missed gold",
 }
 MIN_SECONDS = 60
 
@@ -34,6 +35,9 @@ class AnnotatorStats:
     active_seconds: int = 0
     median_minutes: float | None = None
     agreement: float | None = None  # share of the others' judgments on shared tasks with the same first choice
+    gold_judged: int = 0
+    gold_accuracy: float | None = None
+    low_gold: bool = False  # below GOLD_ACCURACY_THRESHOLD after GOLD_MIN_JUDGED gold tasks
     reviewed: int = 0
     accepted: int = 0
     flags: Counter[str] = field(default_factory=Counter)
@@ -52,7 +56,7 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
     submitted = list(
         Assignment.objects.filter(
             task__project=project, status=Assignment.Status.SUBMITTED, judgment__isnull=False
-        ).select_related("annotator", "judgment")
+        ).select_related("annotator", "judgment", "task")
     )
     tested = set(TestRun.objects.filter(assignment__in=submitted).values_list("assignment_id", flat=True))
     latest = review.latest_reviews(submitted)
@@ -76,7 +80,10 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
         if a.pk in latest:
             row.reviewed += 1
             row.accepted += latest[a.pk].verdict == "accept"
+        gold_answer = a.task.gold_answer
         checks = {
+            "missed_gold": gold_answer is not None
+            and not gold.meets(gold_answer, a.judgment.ranking, a.judgment.all_unacceptable),
             "too_fast": a.active_seconds < fast,
             "copied_rationale": rationales[(a.annotator_id, _normal(a.judgment.rationale))] > 1,
             "against_own_tests": a.judgment.evidence_conflict,
@@ -86,6 +93,10 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
             if raised:
                 row.flags[flag] += 1
                 row.flagged[flag].append(a.pk)
+    for user_id, score in gold.gold_scores(project).items():
+        if user_id in stats:
+            row = stats[user_id]
+            row.gold_judged, row.gold_accuracy, row.low_gold = score.judged, score.accuracy, score.low
     for user_id, row in stats.items():
         row.median_minutes = round(median(seconds[user_id]) / 60, 1)
         row.agreement = round(sum(agreeing[user_id]) / len(agreeing[user_id]), 3) if agreeing[user_id] else None

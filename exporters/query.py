@@ -42,6 +42,8 @@ def submitted(
         qs = qs.filter(submitted_at__date__lte=filters["submitted_to"])
     if filters.get("languages"):
         qs = qs.filter(task__language__in=filters["languages"])
+    if not filters.get("include_gold"):
+        qs = qs.filter(task__gold_answer__isnull=True)  # gold tasks check annotators; they are not training data
     if filters.get("accepted_only"):
         qs = review.accepted(qs)
     return qs.order_by("task_id", "id")

@@ -8,6 +8,7 @@ class ExportInput(serializers.Serializer):
     format = serializers.ChoiceField(choices=list(formats.FORMATS))
     mode = serializers.ChoiceField(choices=ExportJob.Mode.values, default="judgment")
     gzip = serializers.BooleanField(default=False)
+    include_gold = serializers.BooleanField(default=False, help_text="Also the gold tasks (left out by default).")
     accepted_only = serializers.BooleanField(default=False, help_text="Only judgments whose last review accepted them.")
     since = serializers.IntegerField(
         required=False, allow_null=True, help_text="id of a finished export: only what came after it"

@@ -20,7 +20,15 @@ from exporters.models import ExportJob
 from exporters.records import ConsensusRecord, JudgmentRecord
 from tasks.models import Project, User
 
-FILTER_KEYS = ("accepted_only", "min_agreement", "submitted_from", "submitted_to", "models", "languages")
+FILTER_KEYS = (
+    "accepted_only",
+    "include_gold",
+    "min_agreement",
+    "submitted_from",
+    "submitted_to",
+    "models",
+    "languages",
+)
 PROGRESS_EVERY = 1000
 
 

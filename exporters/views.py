@@ -28,6 +28,7 @@ def export_page(request: HttpRequest, slug: str) -> HttpResponse:
         since = ExportJob.objects.filter(pk=since_id, project=project).first() if since_id.isdigit() else None
         filters = {
             "accepted_only": request.POST.get("accepted_only") == "on",
+            "include_gold": request.POST.get("include_gold") == "on",
             "min_agreement": request.POST.get("min_agreement", ""),
             "submitted_from": request.POST.get("submitted_from", ""),
             "submitted_to": request.POST.get("submitted_to", ""),

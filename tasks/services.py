@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from tasks.models import Membership, Project, Role, User
+from tasks.models import Membership, Project, Role, Task, User
 
 
 @transaction.atomic
@@ -37,3 +37,18 @@ def rotate_api_token(*, user: User) -> Token:
     """Give `user` a new API token; the previous one stops working at once."""
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)
+
+
+def mark_gold(*, task: Task, preferred: str | None = None, last: str | None = None) -> Task:
+    """Make `task` a gold task: the response that must come first, or the known-broken one that must
+    come last (or both); with neither, the task is gold no more."""
+    labels = set(task.responses.values_list("label", flat=True))
+    for name, label in (("preferred", preferred), ("last", last)):
+        if label is not None and label not in labels:
+            raise ValueError(f"{name} must be one of the task's labels: {', '.join(sorted(labels))}")
+    if preferred is not None and preferred == last:
+        raise ValueError("the preferred response cannot also be the one ranked last")
+    answer = {k: v for k, v in (("preferred", preferred), ("last", last)) if v is not None}
+    task.gold_answer = answer or None
+    task.save(update_fields=["gold_answer"])
+    return task

@@ -49,11 +49,31 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def task_detail(request: HttpRequest, slug: str, external_id: str) -> HttpResponse:
     task = access_task(request.user, slug, external_id, role=Role.REVIEWER)
-    return render(
-        request, "tasks/task_detail.html", {"task": task, "project": task.project, "responses": task.responses.all()}
-    )
+    is_lead = access_project(request.user, slug).can_lead
+    error = ""
+    if request.method == "POST":
+        if not is_lead:
+            return HttpResponse("Only leads mark gold tasks.", status=403)
+        try:
+            services.mark_gold(
+                task=task, preferred=request.POST.get("preferred") or None, last=request.POST.get("last") or None
+            )
+        except ValueError as invalid:
+            error = str(invalid)
+        else:
+            messages.success(request, "Gold answer saved." if task.gold_answer else "The task is no longer gold.")
+            return redirect("task-detail", slug=slug, external_id=external_id)
+    context = {
+        "task": task,
+        "project": task.project,
+        "responses": task.responses.all(),
+        "is_lead": is_lead,
+        "error": error,
+    }
+    return render(request, "tasks/task_detail.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--mode", default="judgment", choices=ExportJob.Mode.values)
         parser.add_argument("--gzip", action="store_true", help="compress the file (reproducibly)")
         parser.add_argument("--accepted-only", action="store_true", help="only judgments a reviewer accepted")
+        parser.add_argument("--include-gold", action="store_true", help="also the gold tasks (left out by default)")
         parser.add_argument("--min-agreement", type=float, default=None)
         parser.add_argument("--language", action="append", dest="languages", default=[])
         parser.add_argument("--model", action="append", dest="models", default=[], help="keep only these models")

@@ -1,0 +1,105 @@
+"""Gold tasks: marked by a lead, mixed into the queue, scored, flagged, and kept out of datasets."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from annotation import gold, judging, queue, stats
+from annotation.models import Assignment
+from exporters import query
+from tasks import services
+from tasks.models import Project, Role, Task, User
+from tests.conftest import claimable_project, make_user
+
+RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
+
+
+def submit(assignment: Assignment, ranking: list[list[str]]) -> None:
+    data = {
+        "ranking": ranking,
+        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in assignment.response_order},
+        "rationale": "Ranked by the outputs on the edge cases I tried.",
+    }
+    judging.save_draft(assignment=assignment, data=data)
+    judging.submit_judgment(assignment=assignment, data=data)
+
+
+@pytest.fixture
+def project(db: None) -> Project:
+    people = [make_user(f"g{i}") for i in range(4)]
+    project = claimable_project(annotators=people, tasks=4, overlap=1)
+    project.min_tests = 0
+    project.save(update_fields=["min_tests"])
+    services.mark_gold(task=project.tasks.get(external_id="t3"), preferred="B", last="A")
+    return project
+
+
+def test_gold_answers_are_checked_when_marked(project: Project) -> None:
+    task = project.tasks.get(external_id="t0")
+    with pytest.raises(ValueError, match="one of the task's labels"):
+        services.mark_gold(task=task, preferred="Z")
+    with pytest.raises(ValueError, match="cannot also be the one ranked last"):
+        services.mark_gold(task=task, preferred="A", last="A")
+    assert services.mark_gold(task=task).gold_answer is None
+
+
+def test_gold_is_mixed_in_at_the_projects_share_and_ignores_overlap(project: Project) -> None:
+    project.gold_share = 1.0
+    project.save(update_fields=["gold_share"])
+    people = list(User.objects.filter(username__startswith="g").order_by("username"))
+
+    claimed = [queue.claim_next_assignment(project=project, annotator=p).task.external_id for p in people]
+
+    assert claimed == ["t3", "t3", "t3", "t3"]  # everyone meets the gold task although overlap is 1
+
+
+def test_without_gold_share_gold_tasks_are_not_handed_out(project: Project) -> None:
+    person = User.objects.get(username="g0")
+    seen = []
+    for _ in range(3):
+        a = queue.claim_next_assignment(project=project, annotator=person)
+        seen.append(a.task.external_id)
+        queue.skip_assignment(assignment=a, reason="next")
+    assert seen == ["t0", "t1", "t2"]
+    with pytest.raises(queue.QueueEmpty):
+        queue.claim_next_assignment(project=project, annotator=person)
+
+
+def test_accuracy_flags_and_exports(project: Project, settings) -> None:
+    settings.GOLD_MIN_JUDGED = 1
+    project.gold_share = 1.0
+    project.save(update_fields=["gold_share"])
+    good, bad = User.objects.get(username="g0"), User.objects.get(username="g1")
+    submit(queue.claim_next_assignment(project=project, annotator=good), [["B"], ["A"]])
+    submit(queue.claim_next_assignment(project=project, annotator=bad), [["A"], ["B"]])
+
+    scores = gold.gold_scores(project)
+    rows = {r.username: r for r in stats.annotator_stats(project)}
+
+    assert (scores[good.pk].met, scores[bad.pk].met) == (1, 0)
+    assert rows["g1"].low_gold and rows["g1"].flags["missed_gold"] == 1 and not rows["g0"].low_gold
+    kept = query.submitted(project, filters={}, cutoff=timezone.now(), after=None)
+    assert not kept.exists()  # gold judgments check annotators; they are left out of datasets
+    assert query.submitted(project, filters={"include_gold": True}, cutoff=timezone.now(), after=None).count() == 2
+
+
+def test_meeting_gold_needs_an_ordered_ranking() -> None:
+    answer = {"preferred": "B", "last": "A"}
+    assert gold.meets(answer, [["B"], ["C"], ["A"]], False)
+    assert not gold.meets(answer, [["A", "B"]], False)  # a tie says nothing
+    assert not gold.meets(answer, [["B"], ["A"]], True)  # "all unacceptable" misses it
+
+
+def test_a_lead_marks_gold_on_the_task_page_and_a_reviewer_cannot(client: Client, project: Project) -> None:
+    lead, reviewer = make_user("g-lead"), make_user("g-rev")
+    services.add_member(project=project, user=lead, role=Role.LEAD)
+    services.add_member(project=project, user=reviewer, role=Role.REVIEWER)
+    client.force_login(reviewer)
+    assert client.post(f"/projects/{project.slug}/tasks/t1/", {"preferred": "A"}).status_code == 403
+    client.force_login(lead)
+
+    client.post(f"/projects/{project.slug}/tasks/t1/", {"preferred": "A", "last": "B"})
+
+    assert Task.objects.get(project=project, external_id="t1").gold_answer == {"preferred": "A", "last": "B"}
