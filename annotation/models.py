@@ -226,3 +226,27 @@ class TimesheetAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seconds:+d} s for {self.annotator_id} in week {self.week_start}"
+
+
+class Qualification(models.Model):
+    """An annotator's assessment on a project: the gold tasks within a time limit, scored automatically."""
+
+    class Level(models.TextChoices):
+        PENDING = "pending"  # under way
+        FAILED = "failed"
+        QUALIFIED = "qualified"
+        EXPERT = "expert"
+
+    project = models.ForeignKey("tasks.Project", on_delete=models.CASCADE, related_name="qualifications")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.PENDING)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "annotator"], name="one_qualification_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.annotator_id} on {self.project_id}: {self.level}"

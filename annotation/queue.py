@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from annotation import qualification
 from annotation.models import Assignment
 from tasks.models import Project, Task, User
 
@@ -34,10 +35,11 @@ def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime
     """The annotator's next assignment in `project`, leased to them; raises QueueEmpty."""
     now = now or timezone.now()
     expire_assignments(now=now)
+    assessment = _assessment(project, annotator, now)
     for _ in range(3):  # a lost race on the unique constraint: look again
         try:
             with transaction.atomic():
-                assignment = _resume(project, annotator, now) or _claim_new(project, annotator, now)
+                assignment = _resume(project, annotator, now) or _claim_new(project, annotator, now, assessment)
         except IntegrityError:
             continue
         if assignment is None:
@@ -56,7 +58,26 @@ def _resume(project: Project, annotator: User, now: dt.datetime) -> Assignment |
     return active
 
 
-def _claim_new(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
+def _assessment(project: Project, annotator: User, now: dt.datetime) -> Task | None:
+    """The next gold task of the annotator's assessment, if the project requires one and they have
+    no work in hand. Runs outside the claim's transaction: a finished assessment's score is kept
+    even when the claim then finds nothing."""
+    if not project.qualification_required:
+        return None
+    in_hand = Assignment.objects.filter(
+        task__project=project, annotator=annotator, status__in=[Assignment.Status.ACTIVE, Assignment.Status.RETURNED]
+    )
+    if in_hand.exists():
+        return None
+    try:
+        return qualification.next_assessment_task(project=project, annotator=annotator, now=now)
+    except qualification.NotQualified as failed:
+        raise QueueEmpty(str(failed)) from None
+
+
+def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: Task | None) -> Assignment | None:
+    if assessment is not None:
+        return _assign(assessment, annotator, now)
     lapsed = _lapsed(project, annotator)
     if lapsed is not None:  # their own lease ran out earlier: they pick up their draft again
         _lease(lapsed, now, status=Assignment.Status.ACTIVE)
@@ -82,13 +103,17 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime) -> Assignmen
         task = _lock_with_room(task_id, None if task_id in gold else project.overlap)
         if task is None:
             continue
-        labels = list(task.responses.order_by("label").values_list("label", flat=True))
-        random.shuffle(labels)  # each annotator sees the responses in an order of their own
-        assignment = Assignment(task=task, annotator=annotator, response_order=labels)
-        _lease(assignment, now, status=Assignment.Status.ACTIVE, create=True)
-        recount([task.pk])
-        return assignment
+        return _assign(task, annotator, now)
     return None
+
+
+def _assign(task: Task, annotator: User, now: dt.datetime) -> Assignment:
+    labels = list(task.responses.order_by("label").values_list("label", flat=True))
+    random.shuffle(labels)  # each annotator sees the responses in an order of their own
+    assignment = Assignment(task=task, annotator=annotator, response_order=labels)
+    _lease(assignment, now, status=Assignment.Status.ACTIVE, create=True)
+    recount([task.pk])
+    return assignment
 
 
 def _lapsed(project: Project, annotator: User) -> Assignment | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from annotation import gold, review
-from annotation.models import Assignment, TestRun
+from annotation.models import Assignment, Qualification, TestRun
 from tasks.models import Project
 
 FLAGS = ("too_fast", "copied_rationale", "against_own_tests", "no_tests", "missed_gold")
@@ -35,6 +35,7 @@ class AnnotatorStats:
     active_seconds: int = 0
     median_minutes: float | None = None
     agreement: float | None = None  # share of the others' judgments on shared tasks with the same first choice
+    level: str = ""  # the qualification level, on projects that require one
     gold_judged: int = 0
     gold_accuracy: float | None = None
     low_gold: bool = False  # below GOLD_ACCURACY_THRESHOLD after GOLD_MIN_JUDGED gold tasks
@@ -97,6 +98,9 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
         if user_id in stats:
             row = stats[user_id]
             row.gold_judged, row.gold_accuracy, row.low_gold = score.judged, score.accuracy, score.low
+    for user_id, level in Qualification.objects.filter(project=project).values_list("annotator_id", "level"):
+        if user_id in stats:
+            stats[user_id].level = level
     for user_id, row in stats.items():
         row.median_minutes = round(median(seconds[user_id]) / 60, 1)
         row.agreement = round(sum(agreeing[user_id]) / len(agreeing[user_id]), 3) if agreeing[user_id] else None

@@ -82,6 +82,12 @@ class Project(models.Model):
     min_tests = models.PositiveSmallIntegerField(default=1, help_text="Tests an annotator must run before submitting.")
     min_rationale_chars = models.PositiveIntegerField(default=80)
     requires_ideal_solution = models.BooleanField(default=False)
+    # New annotators first answer the project's gold tasks within a time limit; the score sets their level.
+    qualification_required = models.BooleanField(default=False)
+    qualification_minutes = models.PositiveSmallIntegerField(default=35)
+    qualification_pass_score = models.FloatField(
+        default=0.8, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()

@@ -1,0 +1,70 @@
+"""Qualification: the gold tasks first, under a time limit, scored; only the qualified go on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from annotation import judging, queue
+from annotation.models import Assignment, Qualification
+from tasks import services
+from tasks.models import Project, User
+from tests.conftest import claimable_project, make_user
+
+RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
+
+
+def answer(assignment: Assignment, ranking: list[list[str]]) -> None:
+    data = {
+        "ranking": ranking,
+        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in assignment.response_order},
+        "rationale": "Ranked by what the two outputs do on the edge cases.",
+    }
+    judging.save_draft(assignment=assignment, data=data)
+    judging.submit_judgment(assignment=assignment, data=data)
+
+
+@pytest.fixture
+def project(db: None) -> Project:
+    project = claimable_project(annotators=[make_user("q-new"), make_user("q-sharp")], tasks=4, overlap=2)
+    project.min_tests, project.qualification_required, project.qualification_pass_score = 0, True, 0.8
+    project.save(update_fields=["min_tests", "qualification_required", "qualification_pass_score"])
+    for external_id in ("t2", "t3"):
+        services.mark_gold(task=project.tasks.get(external_id=external_id), preferred="A", last="B")
+    return project
+
+
+def test_a_new_annotator_meets_the_gold_tasks_first_and_a_pass_opens_the_queue(project: Project) -> None:
+    sharp = User.objects.get(username="q-sharp")
+    seen = []
+    for _ in range(2):
+        a = queue.claim_next_assignment(project=project, annotator=sharp)
+        seen.append(a.task.external_id)
+        answer(a, [["A"], ["B"]])
+
+    production = queue.claim_next_assignment(project=project, annotator=sharp)
+
+    assert seen == ["t2", "t3"] and production.task.external_id == "t0"
+    q = Qualification.objects.get(annotator=sharp)
+    assert (q.score, q.level) == (1.0, "expert")
+
+
+def test_a_low_score_closes_the_queue_with_a_reason(project: Project) -> None:
+    new = User.objects.get(username="q-new")
+    answer(queue.claim_next_assignment(project=project, annotator=new), [["A"], ["B"]])
+    answer(queue.claim_next_assignment(project=project, annotator=new), [["B"], ["A"]])
+
+    with pytest.raises(queue.QueueEmpty, match=r"you scored 50% on this project's assessment \(it needs 80%\)"):
+        queue.claim_next_assignment(project=project, annotator=new)
+    assert Qualification.objects.get(annotator=new).level == "failed"
+
+
+def test_the_time_limit_counts_unanswered_gold_as_missed(project: Project) -> None:
+    new = User.objects.get(username="q-new")
+    start = timezone.now()
+    answer(queue.claim_next_assignment(project=project, annotator=new, now=start), [["A"], ["B"]])
+
+    with pytest.raises(queue.QueueEmpty, match="you scored 50%"):
+        queue.claim_next_assignment(project=project, annotator=new, now=start + dt.timedelta(minutes=36))
