@@ -34,6 +34,8 @@ class Quality:
     preference_agreement: float | None
     preference_kappa: float | None
     dimension_alpha: dict[str, float | None]
+    dimension_agreement: dict[str, float | None]  # pairwise percent agreement of the scores
+    ranking_alpha: float | None  # Krippendorff's alpha (ordinal) of the rank each annotator gave each response
     mean_kendall_tau: float | None
     models: list[ModelRow] = field(default_factory=list)
     pairs: list[dict[str, Any]] = field(default_factory=list)
@@ -56,16 +58,16 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
     overlapping = [group for group in by_task.values() if len(group) >= 2]
 
     top_units = [[_top(a) for a in group] for group in overlapping]
-    alpha = {
-        d["key"]: agreement.krippendorff_alpha_ordinal(
-            [
-                [a.judgment.ratings.get(label, {}).get(d["key"]) for a in group]
-                for group in overlapping
-                for label in models_of[group[0].task_id]
-            ]
-        )
+    scores = {
+        d["key"]: [
+            [a.judgment.ratings.get(label, {}).get(d["key"]) for a in group]
+            for group in overlapping
+            for label in models_of[group[0].task_id]
+        ]
         for d in project.rubric
     }
+    alpha = {key: agreement.krippendorff_alpha_ordinal(units) for key, units in scores.items()}
+    ranks = [[_ranks(a).get(label) for a in group] for group in overlapping for label in models_of[group[0].task_id]]
     taus = [
         tau
         for group in overlapping
@@ -84,6 +86,8 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
         preference_agreement=agreement.percent_agreement(top_units),
         preference_kappa=agreement.fleiss_kappa(top_units),
         dimension_alpha=alpha,
+        dimension_agreement={key: agreement.percent_agreement(units) for key, units in scores.items()},
+        ranking_alpha=agreement.krippendorff_alpha_ordinal(ranks),
         mean_kendall_tau=round(mean(taus), 4) if taus else None,
         models=_models(comparisons, submitted, models_of, bootstrap_samples),
         pairs=[{"a": a, "b": b, **counts} for (a, b), counts in sorted(leaderboard.win_tie_loss(comparisons).items())],

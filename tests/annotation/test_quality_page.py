@@ -37,3 +37,14 @@ def test_reviewers_see_the_page_with_its_plot_and_annotators_do_not(client: Clie
     assert "<svg" in page and page.count("<circle") == 3 and "Fleiss" in page
     client.force_login(people[0])
     assert client.get(f"/projects/{project.slug}/quality/").status_code == 403
+
+
+def test_per_dimension_and_ranking_agreement_use_every_overlapping_response(judged) -> None:
+    project, _ = judged
+
+    q = quality.project_quality(project, bootstrap_samples=10)
+
+    # The golden ratings give the alphabetically first label 3 and the next 4, by every annotator, so
+    # each dimension agrees fully: alpha 1.0 and percent agreement 1.0.
+    assert set(q.dimension_alpha.values()) == {1.0} and set(q.dimension_agreement.values()) == {1.0}
+    assert q.ranking_alpha is not None and -1 <= q.ranking_alpha < 1
