@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import worker_process_init, worker_process_shutdown, worker_shutdown
 from django.conf import settings
 
 from annotation.celery import app
@@ -50,5 +50,7 @@ def _warm_pool(**_: object) -> None:
 
 
 @worker_process_shutdown.connect
+@worker_shutdown.connect
 def _close_pool(**_: object) -> None:
-    runner.default_pool().close()
+    # A prefork child closes its own pool; a solo (or threads) worker's pool lives in the main process.
+    runner.close_default_pool()

@@ -100,6 +100,14 @@ def default_backend() -> DockerBackend:
         return _backends[os.getpid()]
 
 
+def close_default_pool() -> None:
+    """Remove this process's warm containers, if it has a pool (a worker shutting down)."""
+    with _lock:
+        pool = _pools.pop(os.getpid(), None)
+    if pool is not None:
+        pool.close()
+
+
 def default_pool() -> Pool:
     """One pool of warm containers per process, sized by SANDBOX_POOL_SIZE."""
     from django.conf import settings
