@@ -1,7 +1,7 @@
 """Per-annotator figures for leads: volume, time, agreement with the others, acceptance, and flags.
 
 Flags on a judgment: "too fast" (under a quarter of the project's median active time per task, or
-under a minute), "copied rationale" (the same rationale text in another of the annotator's judgments),
+under a minute), "short rationale" (under twice the project's minimum length), "copied rationale" (the same rationale text in another of the annotator's judgments),
 "against own tests" (ranked above a response that passed more of their tests), "no tests run".
 """
 
@@ -16,9 +16,10 @@ from annotation import gold, review
 from annotation.models import Assignment, Qualification, TestRun
 from tasks.models import Project
 
-FLAGS = ("too_fast", "copied_rationale", "against_own_tests", "no_tests", "missed_gold")
+FLAGS = ("too_fast", "short_rationale", "copied_rationale", "against_own_tests", "no_tests", "missed_gold")
 FLAG_LABELS = {
     "too_fast": "Too fast",
+    "short_rationale": "Short rationale",
     "copied_rationale": "Copied rationale",
     "against_own_tests": "Against own tests",
     "no_tests": "No tests run",
@@ -86,6 +87,7 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
             "missed_gold": gold_answer is not None
             and not gold.meets(gold_answer, a.judgment.ranking, a.judgment.all_unacceptable),
             "too_fast": a.active_seconds < fast,
+            "short_rationale": len(a.judgment.rationale.strip()) < 2 * project.min_rationale_chars,
             "copied_rationale": rationales[(a.annotator_id, _normal(a.judgment.rationale))] > 1,
             "against_own_tests": a.judgment.evidence_conflict,
             "no_tests": a.pk not in tested,

@@ -73,3 +73,16 @@ def test_the_page_sorts_filters_and_is_for_leads(client: Client, scene) -> None:
     assert by_time.index("st-careful") < by_time.index("st-copier")
     client.force_login(careful)
     assert client.get(f"/projects/{project.slug}/annotators/").status_code == 403
+
+
+def test_a_rationale_under_twice_the_minimum_is_flagged_short(db: None) -> None:
+    terse = make_user("st-terse")
+    project = claimable_project(annotators=[terse], tasks=2, overlap=1)  # minimum 20 characters
+    project.min_tests = 0
+    project.save(update_fields=["min_tests"])
+    submit(terse, project, 0, "A works; B fails on [].", 600)  # 23 characters: allowed, but short
+    submit(terse, project, 0, "A handles the empty list and the single element; B fails on both.", 600)
+
+    (row,) = stats.annotator_stats(project)
+
+    assert row.flags["short_rationale"] == 1
