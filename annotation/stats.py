@@ -1,8 +1,9 @@
 """Per-annotator figures for leads: volume, time, agreement with the others, acceptance, and flags.
 
 Flags on a judgment: "too fast" (under a quarter of the project's median active time per task, or
-under a minute), "short rationale" (under twice the project's minimum length), "copied rationale" (the same rationale text in another of the annotator's judgments),
-"against own tests" (ranked above a response that passed more of their tests), "no tests run".
+under a minute), "short rationale" (under twice the project's minimum length), "copied rationale"
+(the same rationale text in another of the annotator's judgments), "against own tests" (ranked above
+a response that passed more of their tests), "no tests run", "missed gold".
 """
 
 from __future__ import annotations
