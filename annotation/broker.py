@@ -8,7 +8,7 @@ from annotation.celery import app
 def ensure_folders() -> None:
     """Create the embedded (file-system) broker's folders; a no-op for Redis."""
     options: dict[str, object] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             settings.VAR_DIR.joinpath(str(options[key])).mkdir(parents=True, exist_ok=True)
     if settings.CELERY_RESULT_BACKEND.startswith("file://"):

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from annotation import judging
+from annotation.models import Assignment
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User
@@ -24,3 +26,17 @@ def judged(db: None) -> tuple[Project, list[User]]:
     import_tasks(project=project, lines=[json.dumps(t) for t in TASKS])
     judge(project, people)
     return project, people
+
+
+RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
+
+
+def submit_ranking(assignment: Assignment, ranking: list[list[str]], rationale: str = "") -> None:
+    """Save and submit a complete judgment with this ranking (stored labels), through the services."""
+    data = {
+        "ranking": ranking,
+        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in assignment.response_order},
+        "rationale": rationale or "Ranked by what the outputs do on the edge cases I tried.",
+    }
+    judging.save_draft(assignment=assignment, data=data)
+    judging.submit_judgment(assignment=assignment, data=data)

@@ -6,24 +6,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from annotation import gold, judging, queue, stats
-from annotation.models import Assignment
+from annotation import gold, queue, stats
 from exporters import query
 from tasks import services
 from tasks.models import Project, Role, Task, User
+from tests.annotation.conftest import submit_ranking
 from tests.conftest import claimable_project, make_user
-
-RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
-
-
-def submit(assignment: Assignment, ranking: list[list[str]]) -> None:
-    data = {
-        "ranking": ranking,
-        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in assignment.response_order},
-        "rationale": "Ranked by the outputs on the edge cases I tried.",
-    }
-    judging.save_draft(assignment=assignment, data=data)
-    judging.submit_judgment(assignment=assignment, data=data)
 
 
 @pytest.fixture
@@ -72,8 +60,8 @@ def test_accuracy_flags_and_exports(project: Project, settings) -> None:
     project.gold_share = 1.0
     project.save(update_fields=["gold_share"])
     good, bad = User.objects.get(username="g0"), User.objects.get(username="g1")
-    submit(queue.claim_next_assignment(project=project, annotator=good), [["B"], ["A"]])
-    submit(queue.claim_next_assignment(project=project, annotator=bad), [["A"], ["B"]])
+    submit_ranking(queue.claim_next_assignment(project=project, annotator=good), [["B"], ["A"]])
+    submit_ranking(queue.claim_next_assignment(project=project, annotator=bad), [["A"], ["B"]])
 
     scores = gold.gold_scores(project)
     rows = {r.username: r for r in stats.annotator_stats(project)}

@@ -7,23 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from annotation import judging, queue
-from annotation.models import Assignment, Qualification
+from annotation import queue
+from annotation.models import Qualification
 from tasks import services
 from tasks.models import Project, User
+from tests.annotation.conftest import submit_ranking
 from tests.conftest import claimable_project, make_user
-
-RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
-
-
-def answer(assignment: Assignment, ranking: list[list[str]]) -> None:
-    data = {
-        "ranking": ranking,
-        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in assignment.response_order},
-        "rationale": "Ranked by what the two outputs do on the edge cases.",
-    }
-    judging.save_draft(assignment=assignment, data=data)
-    judging.submit_judgment(assignment=assignment, data=data)
 
 
 @pytest.fixture
@@ -42,7 +31,7 @@ def test_a_new_annotator_meets_the_gold_tasks_first_and_a_pass_opens_the_queue(p
     for _ in range(2):
         a = queue.claim_next_assignment(project=project, annotator=sharp)
         seen.append(a.task.external_id)
-        answer(a, [["A"], ["B"]])
+        submit_ranking(a, [["A"], ["B"]])
 
     production = queue.claim_next_assignment(project=project, annotator=sharp)
 
@@ -53,8 +42,8 @@ def test_a_new_annotator_meets_the_gold_tasks_first_and_a_pass_opens_the_queue(p
 
 def test_a_low_score_closes_the_queue_with_a_reason(project: Project) -> None:
     new = User.objects.get(username="q-new")
-    answer(queue.claim_next_assignment(project=project, annotator=new), [["A"], ["B"]])
-    answer(queue.claim_next_assignment(project=project, annotator=new), [["B"], ["A"]])
+    submit_ranking(queue.claim_next_assignment(project=project, annotator=new), [["A"], ["B"]])
+    submit_ranking(queue.claim_next_assignment(project=project, annotator=new), [["B"], ["A"]])
 
     with pytest.raises(queue.QueueEmpty, match=r"you scored 50% on this project's assessment \(it needs 80%\)"):
         queue.claim_next_assignment(project=project, annotator=new)
@@ -64,7 +53,7 @@ def test_a_low_score_closes_the_queue_with_a_reason(project: Project) -> None:
 def test_the_time_limit_counts_unanswered_gold_as_missed(project: Project) -> None:
     new = User.objects.get(username="q-new")
     start = timezone.now()
-    answer(queue.claim_next_assignment(project=project, annotator=new, now=start), [["A"], ["B"]])
+    submit_ranking(queue.claim_next_assignment(project=project, annotator=new, now=start), [["A"], ["B"]])
 
     with pytest.raises(queue.QueueEmpty, match="you scored 50%"):
         queue.claim_next_assignment(project=project, annotator=new, now=start + dt.timedelta(minutes=36))
