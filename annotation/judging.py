@@ -210,3 +210,15 @@ def _snapshot(judgment: Judgment) -> dict[str, Any]:
 def _revise(judgment: Judgment, *, submitted: bool) -> None:
     number = (judgment.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     JudgmentRevision.objects.create(judgment=judgment, number=number, submitted=submitted, data=_snapshot(judgment))
+
+
+def ranks(judgment: Judgment) -> dict[str, int]:
+    """Rank group of each label (0 is best)."""
+    return {label: i for i, group in enumerate(judgment.ranking) for label in group}
+
+
+def first_choice(judgment: Judgment) -> str:
+    """Which responses the annotator put first ("A+C"), or "none": the unit of preference agreement."""
+    if judgment.all_unacceptable or not judgment.ranking:
+        return "none"
+    return "+".join(sorted(judgment.ranking[0]))

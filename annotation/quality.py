@@ -8,8 +8,8 @@ from itertools import combinations
 from statistics import mean
 from typing import Any
 
-from annotation import agreement, leaderboard
-from annotation.models import Assignment, TestResult, TestRun
+from annotation import agreement, judging, leaderboard, testing
+from annotation.models import Assignment
 from tasks.models import Project, Response
 
 
@@ -57,7 +57,7 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
         by_task[a.task_id].append(a)
     overlapping = [group for group in by_task.values() if len(group) >= 2]
 
-    top_units = [[_top(a) for a in group] for group in overlapping]
+    top_units = [[judging.first_choice(a.judgment) for a in group] for group in overlapping]
     scores = {
         d["key"]: [
             [a.judgment.ratings.get(label, {}).get(d["key"]) for a in group]
@@ -67,12 +67,16 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
         for d in project.rubric
     }
     alpha = {key: agreement.krippendorff_alpha_ordinal(units) for key, units in scores.items()}
-    ranks = [[_ranks(a).get(label) for a in group] for group in overlapping for label in models_of[group[0].task_id]]
+    ranks = [
+        [judging.ranks(a.judgment).get(label) for a in group]
+        for group in overlapping
+        for label in models_of[group[0].task_id]
+    ]
     taus = [
         tau
         for group in overlapping
         for x, y in combinations(group, 2)
-        if (tau := agreement.kendall_tau_b(_ranks(x), _ranks(y))) is not None
+        if (tau := agreement.kendall_tau_b(judging.ranks(x.judgment), judging.ranks(y.judgment))) is not None
     ]
     comparisons = [
         c
@@ -94,16 +98,6 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
     )
 
 
-def _top(a: Assignment) -> str:
-    """The unit of preference agreement: which responses the annotator put first (or none)."""
-    j = a.judgment
-    return "none" if j.all_unacceptable or not j.ranking else "+".join(sorted(j.ranking[0]))
-
-
-def _ranks(a: Assignment) -> dict[str, int]:
-    return {label: i for i, group in enumerate(a.judgment.ranking) for label in group}
-
-
 def _models(
     comparisons: list[leaderboard.Comparison],
     submitted: list[Assignment],
@@ -122,17 +116,9 @@ def _models(
 
 def _test_counts(submitted: list[Assignment], models_of: dict[int, dict[str, str]]) -> list[tuple[str, int, int]]:
     """(model, tests passed, tests run) for every response under each judgment's last finished run."""
-    last: dict[int, int] = {}
-    for run_id, assignment_id in (
-        TestRun.objects.filter(assignment__in=submitted)
-        .order_by("assignment_id", "created_at", "id")
-        .values_list("id", "assignment_id")
-    ):
-        last[assignment_id] = run_id
     task_of = {a.pk: a.task_id for a in submitted}
-    rows = (
-        TestResult.objects.filter(test_run_id__in=last.values(), response__isnull=False)
-        .exclude(status__in=TestResult.PENDING)
-        .values_list("test_run__assignment_id", "response__label", "passed", "tests")
-    )
-    return [(models_of[task_of[aid]][label], passed, len(tests)) for aid, label, passed, tests in rows]
+    return [
+        (models_of[task_of[aid]][label], result.passed, len(result.tests))
+        for aid, by_label in testing.last_results(list(task_of)).items()
+        for label, result in by_label.items()
+    ]

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from annotation import gold, review
+from annotation import gold, judging, review
 from annotation.models import Assignment, Qualification, TestRun
 from tasks.models import Project
 
@@ -79,7 +79,9 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
         seconds[a.annotator_id].append(a.active_seconds)
         others = [o for o in by_task[a.task_id] if o.pk != a.pk]
         if others:
-            agreeing[a.annotator_id].append(sum(_first(o) == _first(a) for o in others) / len(others))
+            agreeing[a.annotator_id].append(
+                sum(judging.first_choice(o.judgment) == judging.first_choice(a.judgment) for o in others) / len(others)
+            )
         if a.pk in latest:
             row.reviewed += 1
             row.accepted += latest[a.pk].verdict == "accept"
@@ -112,8 +114,3 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
 
 def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
-
-
-def _first(a: Assignment) -> str:
-    j = a.judgment
-    return "none" if j.all_unacceptable or not j.ranking else "+".join(sorted(j.ranking[0]))

@@ -75,3 +75,24 @@ def passes_by_label(run: TestRun | None) -> dict[str, int]:
         return {}
     rows = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
     return dict(rows.values_list("response__label", "passed"))
+
+
+def last_results(assignment_ids: list[int]) -> dict[int, dict[str, TestResult]]:
+    """For each assignment, its last run's finished results per response label (two queries in all)."""
+    last_run: dict[int, int] = {}
+    for run_id, assignment_id in (
+        TestRun.objects.filter(assignment_id__in=assignment_ids)
+        .order_by("assignment_id", "created_at", "id")
+        .values_list("id", "assignment_id")
+    ):
+        last_run[assignment_id] = run_id
+    out: dict[int, dict[str, TestResult]] = {}
+    rows = (
+        TestResult.objects.filter(test_run_id__in=last_run.values(), response__isnull=False)
+        .exclude(status__in=TestResult.PENDING)
+        .select_related("response", "test_run")
+    )
+    for result in rows:
+        assert result.response is not None
+        out.setdefault(result.test_run.assignment_id, {})[result.response.label] = result
+    return out

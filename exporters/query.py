@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import reset_queries
 from django.db.models import QuerySet
 
-from annotation import review
-from annotation.models import Assignment, Review, TestResult, TestRun
+from annotation import review, testing
+from annotation.models import Assignment, Review, TestResult
 from exporters.records import Candidate, JudgmentRecord
 from tasks.models import Project, Response
 
@@ -77,29 +77,10 @@ def _chunk(ids: list[int], models: list[str] | None) -> Iterator[JudgmentRecord]
     responses: dict[int, list[Response]] = {}
     for response in Response.objects.filter(task_id__in=task_ids).order_by("task_id", "label"):
         responses.setdefault(response.task_id, []).append(response)
-    results = _last_results(ids)
+    results = testing.last_results(ids)
     reviews = review.latest_reviews(assignments)
     for a in assignments:
         yield _record(a, responses.get(a.task_id, []), results.get(a.id, {}), models, reviews.get(a.id))
-
-
-def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, TestResult]]:
-    """For each assignment, its last run's result per response label."""
-    last_run: dict[int, int] = {}
-    for run_id, assignment_id in (
-        TestRun.objects.filter(assignment_id__in=assignment_ids)
-        .order_by("assignment_id", "created_at", "id")
-        .values_list("id", "assignment_id")
-    ):
-        last_run[assignment_id] = run_id
-    out: dict[int, dict[str, TestResult]] = {}
-    rows = TestResult.objects.filter(test_run_id__in=last_run.values(), response__isnull=False).select_related(
-        "response", "test_run"
-    )
-    for result in rows:
-        assert result.response is not None
-        out.setdefault(result.test_run.assignment_id, {})[result.response.label] = result
-    return out
 
 
 def _record(
@@ -111,7 +92,7 @@ def _record(
 ) -> JudgmentRecord:
     j = a.judgment
     keep = {r.label for r in responses if not models or r.model_name in models}
-    done = {label: r for label, r in results.items() if r.status not in TestResult.PENDING}
+    done = results  # finished results of the last run
     candidates = {
         r.label: Candidate(
             label=r.label,
