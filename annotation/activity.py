@@ -84,3 +84,13 @@ def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[
     return active_seconds(annotator=annotator, start=day, end=now), active_seconds(
         annotator=annotator, start=week, end=now
     )
+
+
+def beat(*, annotator: User, assignment: Assignment | None, tab: str, seq: int) -> dict[str, int]:
+    """A heartbeat from the page or the API: credit it (to the assignment only while it is active)
+    and answer with the seconds credited and the annotator's totals for today and this week."""
+    if assignment is not None and assignment.status != Assignment.Status.ACTIVE:
+        assignment = None
+    credited = record_heartbeat(annotator=annotator, assignment=assignment, tab=tab[:64] or "default", seq=seq)
+    today, week = today_and_week(annotator=annotator)
+    return {"credited": credited, "today_seconds": today, "week_seconds": week}

@@ -126,12 +126,8 @@ class Heartbeat(APIView):
         """You are working: the server credits the time since your last beat (never a client total)."""
         data = _valid(s.HeartbeatInput, request)
         assignment = access_assignment(request.user, data["assignment"]) if data.get("assignment") else None
-        if assignment is not None and assignment.status != Assignment.Status.ACTIVE:
-            assignment = None
         user = cast(User, request.user)  # IsAuthenticated is the default permission
-        credited = activity.record_heartbeat(annotator=user, assignment=assignment, tab=data["tab"], seq=data["seq"])
-        today, week = activity.today_and_week(annotator=user)
-        return ApiResponse({"credited": credited, "today_seconds": today, "week_seconds": week})
+        return ApiResponse(activity.beat(annotator=user, assignment=assignment, tab=data["tab"], seq=data["seq"]))
 
 
 def _valid(serializer: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:

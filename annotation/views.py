@@ -179,17 +179,14 @@ def heartbeat(request: HttpRequest) -> JsonResponse:
     """The page is in use: credit active time (the server decides how much) and renew the lease."""
     assignment_id = request.POST.get("assignment", "")
     assignment = access_assignment(request.user, int(assignment_id)) if assignment_id.isdigit() else None
-    if assignment is not None and assignment.status != Assignment.Status.ACTIVE:
-        assignment = None
     seq = request.POST.get("seq", "")
-    credited = activity.record_heartbeat(
+    answer = activity.beat(
         annotator=request.user,  # type: ignore[arg-type]
         assignment=assignment,
-        tab=request.POST.get("tab", "")[:64] or "default",
+        tab=request.POST.get("tab", ""),
         seq=int(seq) if seq.isdigit() else 0,
     )
-    today, week = activity.today_and_week(annotator=request.user)  # type: ignore[arg-type]
-    return JsonResponse({"credited": credited, "today_seconds": today, "week_seconds": week})
+    return JsonResponse(answer)
 
 
 @login_required
