@@ -37,6 +37,8 @@ class Assignment(models.Model):
             # claim: the annotator's active/returned work, and counting a task's places
             models.Index(fields=["annotator", "status"], name="assignment_annotator_status"),
             models.Index(fields=["task", "status"], name="assignment_task_status"),
+            # every claim first expires active leases past their time
+            models.Index(fields=["status", "lease_expires_at"], name="assignment_status_lease"),
         ]
 
     def __str__(self) -> str:
