@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from annotation import queue
@@ -69,11 +69,21 @@ def _credit(assignment: Assignment | None, seconds: int) -> int:
 
 def active_seconds(*, annotator: User, start: dt.datetime, end: dt.datetime) -> int:
     """Active seconds of the annotator between `start` and `end`, from their intervals."""
-    total = 0.0
-    rows = ActivityInterval.objects.filter(annotator=annotator, ended_at__gt=start, started_at__lt=end)
-    for started, ended in rows.values_list("started_at", "ended_at"):
-        total += (min(ended, end) - max(started, start)).total_seconds()
-    return int(total)
+    intervals = ActivityInterval.objects.filter(annotator=annotator)
+    return seconds_by_annotator(intervals, start=start, end=end).get(annotator.pk, 0)
+
+
+def seconds_by_annotator(
+    intervals: QuerySet[ActivityInterval], *, start: dt.datetime, end: dt.datetime
+) -> dict[int, int]:
+    """Active seconds per annotator of these intervals, each clipped to [start, end)."""
+    seconds: dict[int, float] = {}
+    rows = intervals.filter(ended_at__gt=start, started_at__lt=end).values_list(
+        "annotator_id", "started_at", "ended_at"
+    )
+    for user_id, started, ended in rows:
+        seconds[user_id] = seconds.get(user_id, 0.0) + (min(ended, end) - max(started, start)).total_seconds()
+    return {user_id: int(value) for user_id, value in seconds.items()}
 
 
 def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[int, int]:

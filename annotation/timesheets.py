@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
+from annotation import activity
 from annotation.models import ActivityInterval, TimesheetAdjustment
 from tasks.models import Project, User
 
@@ -49,13 +50,10 @@ def week_bounds(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def measured(*, project: Project, week_start: dt.date, annotator: User | None = None) -> dict[int, int]:
     """Active seconds per annotator on this project's tasks in the week (intervals clipped to it)."""
     start, end = week_bounds(week_start)
-    rows = ActivityInterval.objects.filter(assignment__task__project=project, ended_at__gt=start, started_at__lt=end)
+    intervals = ActivityInterval.objects.filter(assignment__task__project=project)
     if annotator is not None:
-        rows = rows.filter(annotator=annotator)
-    seconds: dict[int, float] = {}
-    for user_id, started, ended in rows.values_list("annotator_id", "started_at", "ended_at"):
-        seconds[user_id] = seconds.get(user_id, 0.0) + (min(ended, end) - max(started, start)).total_seconds()
-    return {user_id: int(value) for user_id, value in seconds.items()}
+        intervals = intervals.filter(annotator=annotator)
+    return activity.seconds_by_annotator(intervals, start=start, end=end)
 
 
 def week(*, project: Project, week_start: dt.date, annotator: User | None = None) -> list[Line]:
