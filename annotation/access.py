@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from annotation.models import Assignment
-from tasks.models import User
+from tasks.access import access_project
+from tasks.models import Role, User
 
 
 def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignment:
@@ -25,9 +26,6 @@ def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignm
 
 def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignment:
     """Someone's submitted work, for a reviewer or lead of its project; 404 for others, as for a stranger."""
-    from tasks.access import access_project
-    from tasks.models import Role
-
     assignment = Assignment.objects.select_related("task__project", "annotator").filter(pk=assignment_id).first()
     if assignment is None:
         raise Http404("No such assignment.")

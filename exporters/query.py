@@ -92,14 +92,13 @@ def _record(
 ) -> JudgmentRecord:
     j = a.judgment
     keep = {r.label for r in responses if not models or r.model_name in models}
-    done = results  # finished results of the last run
     candidates = {
         r.label: Candidate(
             label=r.label,
             model=r.model_name,
             code=r.code,
-            tests_passed=done[r.label].passed if r.label in done else None,
-            tests_total=len(done[r.label].tests) if r.label in done else None,
+            tests_passed=results[r.label].passed if r.label in results else None,
+            tests_total=len(results[r.label].tests) if r.label in results else None,
         )
         for r in responses
         if r.label in keep
@@ -126,7 +125,7 @@ def _record(
         tests_code=j.tests_code,
         test_results=[
             {"label": label, "status": r.status, "passed": r.passed, "failed": r.failed, "tests": r.tests}
-            for label, r in sorted(done.items())
+            for label, r in sorted(results.items())
         ],
         task_metadata=a.task.metadata,
         review_verdict=last_review.verdict if last_review else None,
