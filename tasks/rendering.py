@@ -41,6 +41,9 @@ _MARKDOWN_TAGS = {
 }
 
 
+# Prompts and responses are rendered on every page view but never change: each process keeps the
+# HTML of the most recent ones (keyed by the text itself, so an edit is a new entry).
+@lru_cache(maxsize=256)
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML with raw HTML neutralised: tags outside the allow-list are escaped, not kept."""
     html = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
@@ -55,6 +58,7 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(linenos="table", cssclass="highlight", wrapcode=True)
 
 
+@lru_cache(maxsize=256)
 def highlight_code(code: str, language: str) -> SafeString:
     """Syntax-highlighted HTML with line numbers; Pygments escapes every character of the code."""
     try:
