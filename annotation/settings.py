@@ -198,6 +198,8 @@ SANDBOX_SHM_MB = env_int("SANDBOX_SHM_MB", 16, minimum=1)
 SANDBOX_OUTPUT_BYTES = env_int("SANDBOX_OUTPUT_BYTES", 64 * 1024, minimum=1024)
 SANDBOX_POOL_SIZE = env_int("SANDBOX_POOL_SIZE", 1, minimum=0)  # warm containers per language per worker process
 SANDBOX_IDLE_SECONDS = env_int("SANDBOX_IDLE_SECONDS", 600, minimum=10)
+SANDBOX_RUNTIME = env_str("SANDBOX_RUNTIME", "")  # "runsc": gVisor (installed and registered with dockerd)
+SANDBOX_CONCURRENCY = env_int("SANDBOX_CONCURRENCY", 0, minimum=0)  # runs at once per host; 0: cores / SANDBOX_CPUS
 SANDBOX_QUEUE = env_str("SANDBOX_QUEUE", "")  # route test runs to workers on Docker hosts; blank: default queue
 
 # --- The annotator's queue and time on platform

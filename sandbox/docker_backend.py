@@ -24,12 +24,14 @@ from docker.types import LogConfig, Ulimit
 from sandbox import workers
 from sandbox.languages.base import Language, harness_source
 from sandbox.limits import Limits
+from sandbox.seccomp import profile_text
 
 LABEL = "code-preference.sandbox"
 OWNER = f"{LABEL}.owner"  # host:pid of the process that started it
 HEADER = struct.Struct(">BxxxL")
 STDOUT, STDERR = 1, 2
 HARNESS_STDERR_CAP = 64 * 1024
+SEND_SECONDS = 10.0  # handing over at most PAYLOAD_CAP bytes to a waiting harness takes milliseconds
 DOCKER_HINT = (
     "start the Docker engine (as root: `dockerd &`, or `systemctl start docker`) "
     "or point DOCKER_HOST at one, then run the tests again"
@@ -38,6 +40,10 @@ DOCKER_HINT = (
 
 class Unavailable(Exception):
     """The engine or the image cannot be used; the message says what to do."""
+
+
+class SendFailed(Exception):
+    """The payload could not be handed to the container: nothing of it ran, so a retry is safe."""
 
 
 @dataclass
@@ -95,14 +101,14 @@ class DockerBackend:
         """Create, attach and start a container whose harness then waits for a payload."""
         self.image_id()
         api = self.client.api
-        command = ["python3", "-I", "-c", harness_source("harness.py")]
-        if language.prepare:
-            command.append(language.prepare)
+        command = ["python3", "-I", "-c", harness_source("harness.py"), language.bundle()]
         try:
             container = api.create_container(
                 self.limits.image,
                 command=command,
-                user="10001:10001",
+                # The harness starts as root with three capabilities, lays out the judge's and the
+                # solution's uids, then drops to a uid of its own (sandbox/harness/PROTOCOL.md).
+                user="0:0",
                 stdin_open=True,
                 tty=False,
                 working_dir="/work",
@@ -121,32 +127,46 @@ class DockerBackend:
 
     def _host_config(self) -> dict[str, Any]:
         lim = self.limits
-        # Docker copies the image directory's mode onto a tmpfs; uid/gid make it the sandbox user's.
-        tmpfs_opts = "rw,noexec,nosuid,nodev,uid=10001,gid=10001"
+        # Root's: the harness makes a folder in each for every role, owned by that role.
+        tmpfs_opts = "rw,noexec,nosuid,nodev,uid=0,gid=0"
         tmp = "/tmp"  # noqa: S108 - the container's own private tmpfs
+        extra: dict[str, Any] = {"runtime": lim.runtime} if lim.runtime else {}
         return self.client.api.create_host_config(
             network_mode="none",
             read_only=True,
             init=True,
-            tmpfs={"/work": f"{tmpfs_opts},size={lim.work_mb}m", tmp: f"{tmpfs_opts},size={lim.tmp_mb}m"},
+            tmpfs={
+                "/work": f"{tmpfs_opts},mode=0755,size={lim.work_mb}m",
+                tmp: f"{tmpfs_opts},mode=1777,size={lim.tmp_mb}m",
+            },
             mem_limit=f"{lim.memory_mb}m",
             memswap_limit=f"{lim.memory_mb}m",
             nano_cpus=int(lim.cpus * 1e9),
             pids_limit=lim.pids,
             cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
+            cap_add=["SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE"],  # the harness's, gone once it has set the uids
+            security_opt=["no-new-privileges", "seccomp=" + profile_text()],
             shm_size=f"{lim.shm_mb}m",
             ipc_mode="private",
             ulimits=[Ulimit(name="nofile", soft=256, hard=256), Ulimit(name="core", soft=0, hard=0)],
             log_config=LogConfig(type="none"),  # output reaches us over attach; nothing lands on the host's disk
+            **extra,
         )
 
     def execute(self, sandbox: Sandbox, payload: bytes, *, deadline: float, stream_cap: int) -> Raw:
-        """Send the payload, read until the container ends or a limit is hit, then remove it."""
+        """Send the payload, read until the container ends or a limit is hit, then remove it.
+
+        Raises SendFailed when the payload did not get through (nothing ran); every socket operation
+        has a deadline, and the container is removed whatever happens."""
         try:
-            sandbox.sock.sendall(str(len(payload)).encode() + b"\n" + payload)
+            try:
+                sandbox.sock.settimeout(max(0.1, min(SEND_SECONDS, deadline - time.monotonic())))
+                sandbox.sock.sendall(str(len(payload)).encode() + b"\n" + payload)
+            except OSError as exc:
+                raise SendFailed(str(exc) or type(exc).__name__) from None
             out, err, timed_out, flooded = _read_stream(sandbox.sock, deadline=deadline, cap=stream_cap)
             if timed_out or flooded:
+                sandbox.sock.close()  # never kill with the attach stream still being read
                 self._kill(sandbox.id)
             exit_code, oom = self._finish(sandbox.id)
         finally:

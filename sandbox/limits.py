@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -18,6 +19,8 @@ class Limits:
     shm_mb: int = 16
     output_bytes: int = 64 * 1024  # per stream; the head is kept
     idle_seconds: int = 600  # a pooled container waiting this long retires
+    runtime: str = ""  # the OCI runtime: "" for the engine's default (runc), "runsc" for gVisor
+    concurrency: int = 0  # runs at once on this host, all workers together; 0: cores / cpus
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -35,7 +38,14 @@ class Limits:
             shm_mb=settings.SANDBOX_SHM_MB,
             output_bytes=settings.SANDBOX_OUTPUT_BYTES,
             idle_seconds=settings.SANDBOX_IDLE_SECONDS,
+            runtime=settings.SANDBOX_RUNTIME,
+            concurrency=settings.SANDBOX_CONCURRENCY,
         )
 
     def clamp_timeout(self, requested: float | None) -> float:
         return min(max(requested or self.timeout, 1.0), self.max_timeout)
+
+    def host_slots(self) -> int:
+        """How many runs may execute at once on this host: each gets its CPUs, so one run's timeout is
+        never caused by the others."""
+        return self.concurrency or max(1, int((os.cpu_count() or 1) // max(self.cpus, 0.1)))

@@ -42,6 +42,9 @@ class RunResult:
     truncated: bool = False
     message: str = ""  # why, for any status but passed/failed; what to do, for unavailable
     image_id: str = ""
+    # "isolated": the solution ran apart from the tests and the verdict (the default);
+    # "in-process": the test file asked to share a process with the solution, which could reach the judge.
+    trust: str = "isolated"
 
     @property
     def passed(self) -> int:
@@ -64,6 +67,8 @@ class RunResult:
         fields = {
             k: data[k] for k in ("stdout", "stderr", "duration_ms", "truncated", "message", "image_id") if k in data
         }
+        # Results stored before the solution ran apart from its tests were judged in its process.
+        fields["trust"] = data.get("trust", "in-process")
         return cls(status=Status(data["status"]), tests=tests, **fields)
 
     @classmethod

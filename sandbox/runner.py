@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import threading
 import time
 
-from sandbox import languages, verdict
-from sandbox.docker_backend import DockerBackend, Sandbox, Unavailable
+from sandbox import languages, slots, verdict
+from sandbox.docker_backend import DockerBackend, Raw, Sandbox, SendFailed, Unavailable
+from sandbox.languages.base import Language
 from sandbox.limits import Limits
 from sandbox.pool import Pool
-from sandbox.results import RunResult
+from sandbox.results import RunResult, Status
 
+log = logging.getLogger(__name__)
 GRACE_SECONDS = 5.0  # after the harness's own deadline, before the host kills the container
 STREAM_CAP = 8 << 20  # bytes of the container's stdout the host reads at most (the harness caps far below)
+PAYLOAD_CAP = 8 << 20  # what the harness accepts (sandbox/harness/harness.py)
 
 _lock = threading.Lock()
 _backends: dict[int, DockerBackend] = {}
@@ -28,43 +32,78 @@ def run_suite(
     solution: str,
     tests: str,
     timeout: float | None = None,
+    in_process: bool = False,
     backend: DockerBackend | None = None,
     pool: Pool | None = None,
 ) -> RunResult:
-    """Run `tests` against `solution` in a new container and say what happened, test by test."""
+    """Run `tests` against `solution` in a new container and say what happened, test by test.
+
+    The solution runs apart from the tests (trust "isolated") unless `in_process` or the test file's
+    `sandbox: in-process` marker asks for both in one process (trust "in-process")."""
     lang = languages.get(language)
+    in_process = in_process or lang.wants_in_process(tests)
+    trust = "in-process" if in_process else "isolated"
+    try:
+        result = _run(lang, solution, tests, timeout, in_process, backend, pool)
+    except Exception as exc:  # a bug or an engine gone mad: a verdict that says so, never a traceback
+        log.exception("sandbox run failed")
+        result = RunResult(
+            status=Status.ERROR, message=f"the sandbox failed unexpectedly ({type(exc).__name__}: {exc})"
+        )
+    result.trust = trust
+    return result
+
+
+def _run(
+    lang: Language,
+    solution: str,
+    tests: str,
+    timeout: float | None,
+    in_process: bool,
+    backend: DockerBackend | None,
+    pool: Pool | None,
+) -> RunResult:
     backend = backend or (pool.backend if pool else default_backend())
     limits = backend.limits
     timeout = limits.clamp_timeout(timeout)
-    try:
-        image_id = backend.image_id()
-        sandbox = pool.take(lang) if pool else backend.start(lang)
-    except Unavailable as exc:
-        return RunResult.unavailable(str(exc))
     nonce = secrets.token_hex(16)
     payload = json.dumps(
         {
             "nonce": nonce,
             "timeout": timeout,
             "output_cap": limits.output_bytes,
-            "files": lang.files(solution=solution, tests=tests),
-            "command": list(lang.command) or None,
-            "args": lang.go_args(),
+            "mode": "in-process" if in_process else "isolated",
+            "tests": {"name": lang.test_file, "text": tests},
+            "solution": {"name": lang.solution_file, "text": solution},
+            "judge_files": lang.judge_files(solution=solution, in_process=in_process),
+            "roles": lang.roles(in_process=in_process),
         }
     ).encode()
+    if len(payload) > PAYLOAD_CAP:
+        return RunResult(
+            status=Status.ERROR,
+            message=f"the solution and the tests are {len(payload) / 1e6:.1f} MB together; "
+            f"the sandbox takes at most {PAYLOAD_CAP / 1e6:.0f} MB",
+        )
     try:
-        raw = backend.execute(
-            sandbox, payload, deadline=time.monotonic() + timeout + GRACE_SECONDS, stream_cap=STREAM_CAP
-        )
-    except OSError:
-        # A pooled container that died while waiting (engine restart, reaper): one fresh try.
+        image_id = backend.image_id()
+        sandbox = pool.take(lang) if pool else backend.start(lang)
+    except Unavailable as exc:
+        return RunResult.unavailable(str(exc))
+    with slots.hold(limits.host_slots()):
         try:
-            fresh: Sandbox = backend.start(lang)
-        except Unavailable as exc:
-            return RunResult.unavailable(str(exc))
-        raw = backend.execute(
-            fresh, payload, deadline=time.monotonic() + timeout + GRACE_SECONDS, stream_cap=STREAM_CAP
-        )
+            raw = _execute(backend, sandbox, payload, timeout)
+        except SendFailed:
+            # A pooled container that died while waiting (engine restart, reaper): nothing of the
+            # payload ran, so one fresh try.
+            try:
+                fresh = backend.start(lang)
+            except Unavailable as exc:
+                return RunResult.unavailable(str(exc))
+            try:
+                raw = _execute(backend, fresh, payload, timeout)
+            except SendFailed as exc:
+                return RunResult(status=Status.ERROR, message=f"the sandbox did not take the tests ({exc})")
     end = verdict.ContainerEnd(
         harness=extract_frame(raw.stdout, nonce),
         exit_code=raw.exit_code,
@@ -76,6 +115,11 @@ def run_suite(
     result = verdict.judge(end, timeout=timeout, output_cap=limits.output_bytes)
     result.image_id = image_id
     return result
+
+
+def _execute(backend: DockerBackend, sandbox: Sandbox, payload: bytes, timeout: float) -> Raw:
+    deadline = time.monotonic() + timeout + GRACE_SECONDS
+    return backend.execute(sandbox, payload, deadline=deadline, stream_cap=STREAM_CAP)
 
 
 def extract_frame(stdout: bytes, nonce: str) -> dict[str, object] | None:

@@ -1,10 +1,15 @@
-"""Runs in the warm Python child inside the sandbox: imports pytest before the payload arrives, waits
-for the go line on stdin, then runs the tests with a reporter that writes JSON lines to REPORT_FD.
+"""The Python judge: runs pytest under the judge's uid, with JSON lines on REPORT_FD.
 
-The reporter is registered before the solution is imported, and checks after every test that the
-pieces of pytest deciding an outcome are still the ones it started with: a solution that patches the
-framework gets the run marked "error", never "passed". The harness also compares the number of
-tests collected with the number reported, so a process that dies or exits early cannot pass.
+Forked warm by the harness: pytest is imported before the payload arrives, then a go line on stdin
+says the mode:
+  run         the tests import a proxy (pyproxy.py) and the solution runs in its own process;
+              nothing crosses while the tests are collected, so the list of tests is the file's own
+  collect     list the tests only (the proxy refuses every use), for in-process runs
+  in-process  the tests import the real solution into this process (`# sandbox: in-process`)
+
+In in-process mode the solution shares this process and can reach the reporter; the reporter then
+checks after every test that the pieces of pytest deciding an outcome are the ones it started with,
+and the verdict carries trust "in-process".
 """
 
 import json
@@ -12,15 +17,18 @@ import os
 import sys
 
 os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+sys.path.insert(0, "/tmp/harness")
 
 import _pytest.main
 import _pytest.python
 import _pytest.reports
 import _pytest.runner
+import pyproxy
 import pytest
 
 REPORT = globals().get("REPORT_FD", 3)
 MESSAGE_CAP = 4000
+DECLARING_MARKS = ("skip", "skipif", "xfail")
 _write = os.write
 _dumps = json.dumps
 _getattr = getattr
@@ -62,9 +70,24 @@ def tampered():
     return changed
 
 
+def test_name(nodeid):
+    return nodeid.split("::", 1)[-1]
+
+
 class Reporter:
-    def __init__(self):
+    def __init__(self, wire):
         self.phases = {}
+        self.wire = wire
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config):
+        # pytest's own summary (long failure reports) is not output of the tested code: it goes
+        # nowhere, so it can never flood the capped pipe (the report carries each failure).
+        terminal = config.pluginmanager.getplugin("terminalreporter")
+        if terminal is not None:
+            from _pytest.config import create_terminal_writer
+
+            terminal._tw = create_terminal_writer(config, open(os.devnull, "w"))  # noqa: SIM115 - for the session
 
     def check(self):
         changed = tampered()
@@ -78,7 +101,13 @@ class Reporter:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_finish(self, session):
-        emit(event="collected", count=len(session.items))
+        tests = [
+            {"name": test_name(item.nodeid), "declared_skip": any(item.get_closest_marker(m) for m in DECLARING_MARKS)}
+            for item in session.items
+        ]
+        emit(event="collected", count=len(tests), tests=tests)
+        if self.wire is not None:
+            self.wire.collecting = False  # from here on the tests may use the solution
         self.check()
 
     @pytest.hookimpl(tryfirst=True)
@@ -101,18 +130,13 @@ class Reporter:
             outcome, culprit = "passed", None
         duration = sum(r.duration for r in phases.values())
         message = "" if culprit is None else str(culprit.longreprtext)[:MESSAGE_CAP]
-        emit(
-            event="test",
-            name=nodeid.split("::", 1)[-1],
-            outcome=outcome,
-            duration_ms=int(duration * 1000),
-            message=message,
-        )
+        emit(event="test", name=test_name(nodeid), outcome=outcome, duration_ms=int(duration * 1000), message=message)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session, exitstatus):
         self.check()
-        emit(event="done", exitstatus=int(exitstatus))
+        calls = self.wire.calls if self.wire is not None else None
+        emit(event="done", exitstatus=int(exitstatus), calls=calls)
 
 
 def run():
@@ -120,27 +144,27 @@ def run():
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
-    os.chdir("/work")
-    sys.path.insert(0, "/work")
+    os.chdir("/work/judge")
     sys.dont_write_bytecode = True
-    # -s: output goes straight to the capped pipe as it is written, raw bytes and all, so a flood
-    # is cut off there instead of piling up in pytest's capture buffers.
+    mode = args.get("mode", "run")
+    wire = None
+    if mode == "in-process":
+        sys.path.insert(0, "/work/solution")
+    else:
+        timeout_event = lambda: emit(event="call_timeout", message=pyproxy.NO_ANSWER)  # noqa: E731
+        wire = pyproxy.install(
+            args.get("ipc", "/tmp/judge/ipc"), "/work/solution/solution.py", args.get("deadline"), timeout_event
+        )
+    sys.path.insert(0, "/work/judge")
+    # -s: output goes straight to the capped pipe as it is written.
     argv = [
-        "-q",
-        "-s",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:stepwise",
-        "--rootdir=/work",
-        "-o",
-        "addopts=",
-        "--color=no",
-        "--tb=short",
-        "--no-header",
-        *args.get("files", []),
-    ]
-    sys.exit(int(pytest.main(argv, plugins=[Reporter()])))
+        "-q", "-s", "-p", "no:cacheprovider", "-p", "no:stepwise", "--rootdir=/work/judge",
+        "-o", "addopts=", "--color=no", "--tb=short", "--no-header",
+    ]  # fmt: skip
+    if mode == "collect":
+        argv.append("--collect-only")
+    code = pytest.main([*argv, *args.get("files", [])], plugins=[Reporter(wire if mode == "run" else None)])
+    sys.exit(int(code))
 
 
 run()

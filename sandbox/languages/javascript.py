@@ -1,6 +1,6 @@
 """JavaScript: tests are node:test files that `require('./solution')`, run by `node --test`."""
 
-from sandbox.languages.base import Language, harness_source
+from sandbox.languages.base import Language
 
 TEMPLATE = """\
 const test = require('node:test');
@@ -19,16 +19,17 @@ LANGUAGE = Language(
     solution_file="solution.js",
     test_file="test_solution.js",
     test_template=TEMPLATE,
-    command=(
+    comment="//",
+    harness_files=("js_proxy.js", "js_server.js", "node_collect.js", "node_reporter.mjs", "node_stdin.js"),
+    judge_command=(
         "node",
-        "--require=/tmp/harness/stdin.js",
+        "--require=/tmp/harness/node_stdin.js",
         "--test",
-        "--test-reporter=/tmp/harness/reporter.mjs",
+        "--test-reporter=/tmp/harness/node_reporter.mjs",
         "--test-reporter-destination=/dev/fd/3",
         "test_solution.js",
     ),
-    support_files={
-        "/tmp/harness/reporter.mjs": harness_source("node_reporter.mjs"),
-        "/tmp/harness/stdin.js": harness_source("node_stdin.js"),
-    },
+    server_command=("node", "/tmp/harness/js_server.js", "/work/solution/solution.js"),
+    collect_command=("node", "--require=/tmp/harness/node_collect.js", "/work/judge/test_solution.js"),
+    proxy_module="module.exports = require('/tmp/harness/js_proxy.js');\n",
 )

@@ -1,6 +1,6 @@
 """Python: tests are pytest files that `import solution`; pytest is imported before the payload arrives."""
 
-from sandbox.languages.base import Language, harness_source
+from sandbox.languages.base import Language
 
 TEMPLATE = """\
 import pytest
@@ -19,5 +19,8 @@ LANGUAGE = Language(
     solution_file="solution.py",
     test_file="test_solution.py",
     test_template=TEMPLATE,
-    prepare=harness_source("pytest_prepare.py"),
+    comment="#",
+    harness_files=("pywire.py", "pyproxy.py", "pyserver.py", "pytest_prepare.py"),
+    judge_source="pytest_prepare.py",
+    server_source="pyserver.py",
 )

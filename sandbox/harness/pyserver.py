@@ -1,0 +1,156 @@
+"""The solution server: imports the solution under the solution's uid and answers the judge's requests.
+
+Everything here runs beside the model's code and may be rewritten by it: nothing it says is trusted
+beyond being the solution's answer. The judge decodes its frames into built-in values only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import operator
+import os
+import sys
+import traceback
+from typing import Any
+
+sys.path.insert(0, "/tmp/harness")
+import pywire
+
+CALL_FD, ANSWER_FD = 3, 4
+OPERATIONS: dict[str, Any] = {
+    "__len__": len,
+    "__bool__": bool,
+    "__str__": str,
+    "__repr__": repr,
+    "__iter__": iter,
+    "__index__": operator.index,
+    "__contains__": lambda obj, item: item in obj,
+    "__enter__": lambda obj: obj.__enter__(),
+    "__exit__": lambda obj, *a: obj.__exit__(*a),
+    "__int__": int,
+    "__float__": float,
+    "__radd__": lambda a, b: b + a,
+    "__rsub__": lambda a, b: b - a,
+    "__rmul__": lambda a, b: b * a,
+}
+for _name in ("getitem", "setitem", "delitem", "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg"):
+    OPERATIONS[f"__{_name}__"] = getattr(operator, _name)
+for _name in ("pos", "abs", "and", "or", "xor", "invert", "matmul"):
+    OPERATIONS[f"__{_name}__"] = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
+
+MUTABLE = (list, dict, set, bytearray)
+
+
+class Callback:
+    """A function of the judge's that a test passed in: calling it asks the judge to run it."""
+
+    def __init__(self, wire: ServerWire, handle: int, kind: str) -> None:
+        self._wire, self._handle, self._kind = wire, handle, kind
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        message = {"op": "call", "obj": self._handle, "name": None, "args": [self._wire.encode(a) for a in args]}
+        message["kwargs"] = [[k, self._wire.encode(v)] for k, v in kwargs.items()]
+        return self._wire.answer_of(self._wire.request(message))
+
+    def __iter__(self) -> Callback:
+        return self
+
+    def __next__(self) -> Any:
+        reply = self._wire.request({"op": "next", "obj": self._handle})
+        if reply.get("stop"):
+            raise StopIteration(self._wire.decode(reply.get("value")))
+        return self._wire.answer_of(reply)
+
+
+class ServerWire(pywire.Wire):
+    def remote(self, handle: int, kind: str, type_name: str) -> Any:
+        return Callback(self, handle, kind)
+
+    def answer_of(self, reply: dict[str, Any]) -> Any:
+        if "err" in reply:
+            raise pywire.build_exception(reply["err"])
+        return self.decode(reply.get("ok"))
+
+    def serve(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._serve(request)
+        except BaseException as exc:  # SystemExit and all: the test sees it as a failure
+            return {"err": pywire.describe_exception(exc)}
+
+    def _serve(self, request: dict[str, Any]) -> dict[str, Any]:
+        op, obj = request.get("op"), self.exported[int(request.get("obj", -1))]
+        name = request.get("name")
+        if op == "get":
+            return {"ok": self.encode(getattr(obj, str(name)))}
+        if op == "set":
+            setattr(obj, str(name), self.decode(request.get("value")))
+            return {"ok": None}
+        if op == "next":
+            try:
+                return {"ok": self.encode(next(obj))}
+            except StopIteration as stop:
+                return {"stop": True, "value": self.encode(stop.value)}
+        if op == "await":
+            return {"ok": self.encode(asyncio.new_event_loop().run_until_complete(obj))}
+        raw_args = list(request.get("args") or [])
+        args = [self.decode(a) for a in raw_args]
+        if op == "op":
+            return {"ok": self.encode(OPERATIONS[str(name)](obj, *args))}
+        if op != "call":
+            raise ValueError(f"unknown request {op!r}")
+        kwargs = {str(k): self.decode(v) for k, v in request.get("kwargs") or []}
+        target = obj if name is None else getattr(obj, str(name))
+        result = target(*args, **kwargs)
+        reply: dict[str, Any] = {"ok": self.encode(result)}
+        after = []
+        for index, (arg, before) in enumerate(zip(args, raw_args, strict=True)):
+            if isinstance(arg, MUTABLE):
+                now = self.encode(arg)
+                if now != before:
+                    after.append([index, now])
+        if after:
+            reply["after"] = after
+        return reply
+
+
+def serve(path: str) -> None:
+    wire = ServerWire(CALL_FD, ANSWER_FD)
+    os.chdir(path)
+    sys.path.insert(0, path)
+    sys.argv = ["solution.py"]
+    try:
+        module = importlib.import_module("solution")
+    except BaseException as exc:
+        traceback.print_exc()
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        wire.send({"hello": {"loaded": False, "error": text[-6000:]}})
+        os._exit(0)
+    wire.exported[0] = module
+    wire.send({"hello": {"loaded": True}})
+    while True:
+        try:
+            request = wire.receive()
+        except pywire.ChannelClosed:
+            break
+        reply = wire.serve(request)
+        try:
+            wire.send(reply)
+        except ValueError as exc:  # too large
+            wire.send({"err": pywire.describe_exception(exc)})
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def main() -> None:
+    go = json.loads(sys.stdin.readline() or "{}")
+    if go.get("mode") != "serve":
+        os._exit(0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    serve(go.get("path", "/work/solution"))
+
+
+main()
