@@ -166,7 +166,7 @@ def _status(
     loading = [t for t in failing if LOAD_FAILED in t.message]
     if loading and len(loading) == len(failing):
         first = loading[0].message
-        return Status.ERROR, first[first.find(LOAD_FAILED) :][:4000]
+        return Status.ERROR, first[first.find(LOAD_FAILED) :].replace("\nE   ", "\n")[:4000]
     if failing:
         return Status.FAILED, ""
     if not any(t.outcome == Outcome.PASSED for t in tests):

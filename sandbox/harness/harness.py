@@ -81,6 +81,9 @@ def install(files):
         os.mkfifo(path, 0o600)
         ends[name] = os.open(path, os.O_RDWR)  # the solution server's end: open before the judge's
         os.chown(path, JUDGE, JUDGE)
+    # Kept open (never read) for the whole run: a FIFO drops its data when its last descriptor
+    # closes, and the server's greeting must wait for the judge even if the server is gone.
+    ends["keep"] = os.open(os.path.join(IPC, "answer"), os.O_RDONLY | os.O_NONBLOCK)
     os.chown(IPC, JUDGE, JUDGE)
     return ends
 

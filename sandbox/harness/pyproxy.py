@@ -52,15 +52,16 @@ class JudgeWire(pywire.Wire):
         if self.wfd >= 0:
             return
         try:
+            # The answer side first: a server that already ended may have left its greeting there.
+            self.rfd = os.open(os.path.join(self.ipc, "answer"), os.O_RDONLY | os.O_NONBLOCK)
+            hello = self._exchange(None).get("hello")
+            if not isinstance(hello, dict) or not hello.get("loaded"):
+                error = str(hello.get("error", "")) if isinstance(hello, dict) else "no greeting"
+                self._fail(SolutionGone(f"{LOAD_FAILED}\n{error[-6000:]}"))
             self.wfd = os.open(os.path.join(self.ipc, "call"), os.O_WRONLY | os.O_NONBLOCK)
             os.set_blocking(self.wfd, True)
-            self.rfd = os.open(os.path.join(self.ipc, "answer"), os.O_RDONLY)
-            hello = self._exchange(None).get("hello")
-        except OSError:
+        except OSError:  # ENXIO: nobody reads the calls any more
             self._fail(SolutionGone(ENDED))
-        if not isinstance(hello, dict) or not hello.get("loaded"):
-            error = str(hello.get("error", "")) if isinstance(hello, dict) else "no greeting"
-            self._fail(SolutionGone(f"{LOAD_FAILED}\n{error[-6000:]}"))
 
     def _fail(self, failure: BaseException) -> Any:
         self.failure = failure
@@ -98,6 +99,8 @@ class JudgeWire(pywire.Wire):
         return self.decode(reply.get("ok"))
 
     def remote(self, handle: int, kind: str, type_name: str) -> Any:
+        if kind == "coroutine":  # a real coroutine of the judge's, so asyncio.run() and await take it
+            return _awaited(Handle(self, handle, kind, type_name))
         return Handle(self, handle, kind, type_name)
 
     def serve(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -117,6 +120,10 @@ class JudgeWire(pywire.Wire):
             return {"ok": self.encode(target(*args, **kwargs))}
         except Exception as exc:
             return {"err": pywire.describe_exception(exc)}
+
+
+async def _awaited(handle: Handle) -> Any:
+    return handle._wire.value({"op": "await", "obj": handle._id})
 
 
 def copy_back(original: Any, after: Any) -> None:

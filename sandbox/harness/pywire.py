@@ -21,6 +21,7 @@ from typing import Any
 
 FRAME_CAP = int(os.environ.get("SANDBOX_FRAME_CAP", str(16 << 20)))
 MAX_DEPTH = 100
+POLL_SECONDS = 0.1
 HEADER = struct.Struct(">I")
 BUILTIN_EXCEPTIONS: dict[str, type[BaseException]] = {
     name: obj for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, BaseException)
@@ -99,12 +100,15 @@ class Wire:
 
     def _read(self, n: int) -> bytes:
         while len(self._buffer) < n:
-            if self.deadline is not None:
-                remaining = self.deadline - time.time()
-                if remaining <= 0 or not select.select([self.rfd], [], [], remaining)[0]:
-                    raise WireTimeout()
             try:
                 chunk = os.read(self.rfd, max(65536, n - len(self._buffer)))
+            except BlockingIOError:  # a non-blocking end: wait a little, then look again
+                remaining = None if self.deadline is None else self.deadline - time.time()
+                if remaining is not None and remaining <= 0:
+                    raise WireTimeout() from None
+                # A FIFO opened after its writer left never signals hang-up to select(): poll.
+                select.select([self.rfd], [], [], POLL_SECONDS if remaining is None else min(remaining, POLL_SECONDS))
+                continue
             except OSError as exc:
                 raise ChannelClosed(str(exc)) from None
             if not chunk:
@@ -148,6 +152,9 @@ class Wire:
             if math.isfinite(value):
                 return {"$": "float", "v": "-0"} if value == 0 and math.copysign(1, value) < 0 else value
             return {"$": "float", "v": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+        if isinstance(value, (int, float, str)):  # IntEnum, StrEnum, ...: the value itself, by its base type
+            base = int if isinstance(value, int) else float if isinstance(value, float) else str
+            return self.encode(base.__dict__["__int__" if base is int else f"__{base.__name__}__"](value))
         if depth > MAX_DEPTH:
             raise ValueError("the value is nested too deeply to cross")
         if kind is complex:

@@ -8,7 +8,8 @@ from typing import Any
 import docker
 import pytest
 
-from sandbox.docker_backend import LABEL, DockerBackend
+from sandbox import workers
+from sandbox.docker_backend import LABEL, OWNER, DockerBackend
 from sandbox.results import RunResult
 from sandbox.runner import run_suite
 from tests.conftest import sandbox_limits
@@ -24,7 +25,9 @@ def run(backend: DockerBackend):
 
 
 def sandbox_containers() -> list[Any]:
-    return docker.from_env().containers.list(all=True, filters={"label": LABEL})
+    """This test process's sandbox containers: a platform or a benchmark running beside keeps its own."""
+    mine = f"{OWNER}={workers.worker_id()}"
+    return docker.from_env().containers.list(all=True, filters={"label": [LABEL, mine]})
 
 
 @pytest.fixture(scope="module", autouse=True)

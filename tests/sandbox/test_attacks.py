@@ -75,18 +75,41 @@ def test_sleeping_past_the_deadline_times_out_and_keeps_finished_tests(run) -> N
     assert [(t.name, t.outcome) for t in result.tests] == [("test_quick", Outcome.PASSED)]
 
 
-def test_an_output_flood_is_reported_as_such(run) -> None:
-    result = probe(run, "def test_flood():\n    while True:\n        print('x' * 1000)\n")
+FLOODING = "import sys\n\ndef flood():\n    while True:\n        print('x' * 1000)\n\ndef line():\n    sys.stdout.write('y' * 5_000_000)\n"
+
+
+@pytest.mark.parametrize("call", ["flood", "line"])
+def test_an_output_flood_from_the_solution_is_reported_as_such(run, call: str) -> None:
+    started = time.monotonic()
+
+    result = run("python", FLOODING, f"from solution import {call}\n\ndef test_it():\n    {call}()\n", timeout=8)
 
     assert result.status == Status.OUTPUT_LIMIT
     assert result.truncated
-    assert len(result.stdout) <= 16 * 1024 and result.stdout.startswith("x" * 100)
+    assert len(result.stdout) <= 16 * 1024 and result.stdout.startswith({"flood": "x", "line": "y"}[call] * 100)
+    assert time.monotonic() - started < 8  # stopped at the cap, not at the deadline
 
 
-def test_a_huge_single_line_is_an_output_flood(run) -> None:
-    result = probe(run, "def test_line():\n    sys.stdout.write('y' * 5_000_000)\n")
+def test_an_honest_suite_with_long_failure_reports_is_failed_not_output_limit(run) -> None:
+    tests = (
+        "import pytest\nfrom solution import f\n\n"
+        "@pytest.mark.parametrize('n', range(120))\n"
+        "def test_long(n):\n    assert str(f()) * 1 == 'a long expected string ' * 200 + str(n)\n"
+    )
 
-    assert result.status == Status.OUTPUT_LIMIT and result.truncated
+    result = run("python", OK_SOLUTION, tests)
+
+    assert result.status == Status.FAILED, result.message
+    assert result.failed == 120 and len(result.tests) == 120
+
+
+def test_output_the_tests_print_is_kept_apart_and_capped_without_a_verdict(run) -> None:
+    tests = "from solution import f\n\ndef test_loud():\n    print('t' * 100_000)\n    assert f() == 1\n"
+
+    result = run("python", OK_SOLUTION, tests)
+
+    assert result.status == Status.PASSED
+    assert "--- printed by the tests ---\nttt" in result.stdout and len(result.stdout) < 20 * 1024
 
 
 def test_non_utf8_output_arrives_replaced_not_crashing(run) -> None:
@@ -98,7 +121,7 @@ def test_non_utf8_output_arrives_replaced_not_crashing(run) -> None:
     assert "caf\ufffd \ufffd\ufffd ok" in result.stdout
 
 
-@pytest.mark.parametrize("where", ["/work/fill", "/dev/shm/fill", "/tmp/fill"])
+@pytest.mark.parametrize("where", ["/work/judge/fill", "/dev/shm/fill", "/tmp/fill"])
 def test_filling_a_writable_place_hits_its_cap(run, where: str) -> None:
     body = (
         "def test_fill():\n    chunk = b'0' * (1 << 20)\n    written = 0\n    with pytest.raises(OSError) as info:\n"
@@ -207,21 +230,21 @@ FAILING_TESTS = (
 
 
 @pytest.mark.parametrize(
-    "solution",
+    ("solution", "status"),
     [
-        "import os\nos._exit(0)\n",
-        "import sys\nsys.exit(0)\n",
-        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
-        "import os, signal\nos.kill(-1, signal.SIGKILL)\n",
-        "import os\ndef f():\n    os._exit(0)\n",
+        ("import os\nos._exit(0)\n", Status.FAILED),
+        ("import sys\nsys.exit(0)\n", Status.ERROR),  # the import raised: the solution could not be loaded
+        ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", Status.FAILED),
+        ("import os, signal\nos.kill(-1, signal.SIGKILL)\n", Status.FAILED),
+        ("import os\ndef f():\n    os._exit(0)\n", Status.FAILED),
     ],
     ids=["os._exit-at-import", "sys.exit-at-import", "kill-self", "kill-everyone", "exit-0-in-test"],
 )
-def test_exiting_or_killing_never_passes(run, solution: str) -> None:
+def test_exiting_or_killing_never_passes(run, solution: str, status: Status) -> None:
     result = run("python", solution, FAILING_TESTS)
 
-    assert result.status == Status.ERROR, (result.status, result.message)
-    assert result.passed == 0
+    assert result.status == status, (result.status, result.message)
+    assert result.passed == 0 and len(result.tests) == (2 if status == Status.FAILED else len(result.tests))
 
 
 @pytest.mark.parametrize(
@@ -235,11 +258,26 @@ def test_exiting_or_killing_never_passes(run, solution: str) -> None:
     ],
     ids=["skip-test-bodies", "force-passed-reports", "swap-runner-code"],
 )
-def test_patching_the_test_framework_is_caught(run, patch: str) -> None:
+def test_patching_the_test_framework_changes_nothing(run, patch: str) -> None:
     result = run("python", patch + "\ndef f():\n    return 1\n", FAILING_TESTS)
 
+    assert result.status == Status.FAILED, (result.status, result.message)
+    assert result.failed == 2 and result.trust == "isolated"
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "import _pytest.python\n_pytest.python.Function.runtest = lambda self: None\n",
+        "import _pytest.runner\n_pytest.runner.call_and_report.__code__ = (lambda *a, **k: None).__code__\n",
+    ],
+    ids=["skip-test-bodies", "swap-runner-code"],
+)
+def test_in_process_mode_still_catches_patching_and_says_so(run, patch: str) -> None:
+    result = run("python", patch + "\ndef f():\n    return 1\n", "# sandbox: in-process\n" + FAILING_TESTS)
+
     assert result.status in (Status.ERROR, Status.FAILED), (result.status, result.message)
-    assert result.status != Status.PASSED and result.passed < 2
+    assert result.passed == 0 and result.trust == "in-process"
 
 
 def test_printing_a_fake_report_changes_nothing(run) -> None:
@@ -255,24 +293,28 @@ def test_printing_a_fake_report_changes_nothing(run) -> None:
     assert result.status == Status.FAILED and result.passed == 0
 
 
-def test_writing_fake_lines_on_the_report_pipe_is_caught(run) -> None:
+def test_writing_fake_lines_on_any_descriptor_changes_nothing(run) -> None:
     fake = (
         "import os, json\n"
-        "for name in ('test_one', 'test_two', 'test_three'):\n"
-        "    os.write(3, (json.dumps({'event': 'test', 'name': name, 'outcome': 'passed'}) + '\\n').encode())\n"
+        "line = ''.join(json.dumps({'event': 'test', 'name': n, 'outcome': 'passed'}) + '\\n'\n"
+        "               for n in ('test_one', 'test_two')) + json.dumps({'event': 'done'}) + '\\n'\n"
+        "for fd in range(1, 64):\n"
+        "    try:\n        os.write(fd, line.encode())\n    except OSError:\n        pass\n"
         "def f():\n    return 1\n"
     )
     result = run("python", fake, FAILING_TESTS)
 
-    assert result.status == Status.ERROR and "collected" in result.message
+    assert result.status in (Status.FAILED, Status.ERROR), (result.status, result.message)
+    assert result.passed == 0
 
 
 def test_symlinks_named_like_a_report_are_ignored(run) -> None:
     planted = (
         "import os\n"
-        "for name in ('report.json', 'report.xml', 'junit.xml', '.report', 'result.json', 'results.json'):\n"
-        "    try:\n        os.symlink('/etc/passwd', '/work/' + name)\n    except OSError:\n        pass\n"
-        "os.symlink('/proc/1/fd/1', '/work/stdout')\n"
+        "for name in ('report.json', 'report.xml', 'junit.xml', '.report', 'result.json', 'stdout'):\n"
+        "    for where in ('/work/', '/work/solution/', '/tmp/', '/work/judge/'):\n"
+        "        try:\n            os.symlink('/proc/1/fd/1' if name == 'stdout' else '/etc/passwd', where + name)\n"
+        "        except OSError:\n            pass\n"
         "def f():\n    return 1\n"
     )
     result = run("python", planted, FAILING_TESTS)
