@@ -149,6 +149,9 @@ class TestResult(models.Model):
     truncated = models.BooleanField(default=False)
     duration_ms = models.PositiveIntegerField(default=0)
     image_id = models.CharField(max_length=100, blank=True)
+    # "isolated": the response ran apart from the tests and what judged them; "in-process": the test
+    # file asked to share the response's process, so the response could have reached its verdict.
+    trust = models.CharField(max_length=16, default="in-process")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

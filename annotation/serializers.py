@@ -133,6 +133,9 @@ class ResultOutput(serializers.Serializer):
     message = serializers.CharField()
     truncated = serializers.BooleanField()
     duration_ms = serializers.IntegerField()
+    trust = serializers.CharField(
+        help_text='"isolated": the response ran apart from the tests; "in-process": the tests shared its process.'
+    )
 
     def get_response(self, r: TestResult) -> str:
         return self.context["assignment"].display_label(r.response.label) if r.response else "ideal"

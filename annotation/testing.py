@@ -60,6 +60,7 @@ def record_test_result(*, test_result_id: int, result: dict[str, object]) -> boo
         truncated=bool(result.get("truncated")),
         duration_ms=int(result.get("duration_ms") or 0),  # type: ignore[call-overload]
         image_id=str(result.get("image_id") or ""),
+        trust=str(result.get("trust") or "in-process"),
         finished_at=timezone.now(),
     )
     return bool(updated)

@@ -33,6 +33,7 @@ def metadata(record: Record, pair: tuple[str, str] | None = None) -> dict[str, A
         "models": {label: c[label].model for label in sorted(c)},
         "tests_passed": {label: c[label].tests_passed for label in sorted(c)},
         "tests_total": {label: c[label].tests_total for label in sorted(c)},
+        "tests_trust": {label: c[label].tests_trust for label in sorted(c)},
         "agreement": record.agreement,
     }
     if pair is not None:
@@ -115,6 +116,7 @@ def ranking(record: Record) -> Iterator[Row]:
             "ratings": ratings.get(label, {}),
             "tests_passed": c.tests_passed,
             "tests_total": c.tests_total,
+            "tests_trust": c.tests_trust,
         }
         for label, c in sorted(record.candidates.items())
     ]

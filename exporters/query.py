@@ -99,6 +99,7 @@ def _record(
             code=r.code,
             tests_passed=results[r.label].passed if r.label in results else None,
             tests_total=len(results[r.label].tests) if r.label in results else None,
+            tests_trust=results[r.label].trust if r.label in results else None,
         )
         for r in responses
         if r.label in keep
@@ -124,7 +125,14 @@ def _record(
         evidence_note=j.evidence_note,
         tests_code=j.tests_code,
         test_results=[
-            {"label": label, "status": r.status, "passed": r.passed, "failed": r.failed, "tests": r.tests}
+            {
+                "label": label,
+                "status": r.status,
+                "passed": r.passed,
+                "failed": r.failed,
+                "tests": r.tests,
+                "trust": r.trust,
+            }
             for label, r in sorted(results.items())
         ],
         task_metadata=a.task.metadata,

@@ -13,6 +13,7 @@ class Candidate:
     code: str
     tests_passed: int | None = None  # under this judgment's annotator's last run; None if never run
     tests_total: int | None = None
+    tests_trust: str | None = None  # "isolated" or "in-process" (see the sandbox's trust model)
 
 
 @dataclass

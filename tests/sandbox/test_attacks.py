@@ -75,7 +75,10 @@ def test_sleeping_past_the_deadline_times_out_and_keeps_finished_tests(run) -> N
     assert [(t.name, t.outcome) for t in result.tests] == [("test_quick", Outcome.PASSED)]
 
 
-FLOODING = "import sys\n\ndef flood():\n    while True:\n        print('x' * 1000)\n\ndef line():\n    sys.stdout.write('y' * 5_000_000)\n"
+FLOODING = (
+    "import sys\n\ndef flood():\n    while True:\n        print('x' * 1000)\n\n"
+    "def line():\n    sys.stdout.write('y' * 5_000_000)\n"
+)
 
 
 @pytest.mark.parametrize("call", ["flood", "line"])

@@ -189,7 +189,8 @@ def test_a_skip_the_test_file_did_not_declare_is_a_failure(run) -> None:
 
 
 def test_a_run_where_every_test_is_skipped_is_not_passed(run) -> None:
-    tests = "import pytest\n\n@pytest.mark.skip\ndef test_one():\n    pass\n\n@pytest.mark.skip\ndef test_two():\n    pass\n"
+    tests = "import pytest\n\n@pytest.mark.skip\ndef test_one():\n    pass\n\n"
+    tests += "@pytest.mark.skip\ndef test_two():\n    pass\n"
 
     result = run("python", RIGHT, tests)
 

@@ -23,13 +23,25 @@ class Command(BaseCommand):
         parser.add_argument("--solution", required=True, type=Path, help="the code under test")
         parser.add_argument("--tests", required=True, type=Path, help="a pytest file or a node:test file")
         parser.add_argument("--timeout", type=float, default=None, help="seconds for the whole suite")
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="run the tests in the solution's process (trust 'in-process'); also asked by a "
+            "'# sandbox: in-process' line in the test file",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(
         self, *args: Any, language: str, solution: Path, tests: Path, timeout: float | None, **options: Any
     ) -> None:
         texts = [self._read(path) for path in (solution, tests)]
-        result = run_suite(language=language, solution=texts[0], tests=texts[1], timeout=timeout)
+        result = run_suite(
+            language=language,
+            solution=texts[0],
+            tests=texts[1],
+            timeout=timeout,
+            in_process=options["in_process"],
+        )
         if options["json"]:
             self.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
         else:
@@ -51,7 +63,8 @@ class Command(BaseCommand):
             if test.message:
                 self.stdout.write("         " + test.message.replace("\n", "\n         "))
         self.stdout.write(
-            f"\n{result.status}: {result.passed} passed, {result.failed} failed in {result.duration_ms} ms"
+            f"\n{result.status}: {result.passed} passed, {result.failed} failed in {result.duration_ms} ms "
+            f"(trust: {result.trust})"
         )
         if result.message:
             self.stdout.write(result.message)
