@@ -145,7 +145,7 @@ class DockerBackend:
             pids_limit=lim.pids,
             cap_drop=["ALL"],
             cap_add=["SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE"],  # the harness's, gone once it has set the uids
-            security_opt=["no-new-privileges", "seccomp=" + profile_text()],
+            security_opt=["no-new-privileges", "seccomp=" + profile_text(lim.runtime)],
             shm_size=f"{lim.shm_mb}m",
             ipc_mode="private",
             ulimits=[Ulimit(name="nofile", soft=256, hard=256), Ulimit(name="core", soft=0, hard=0)],

@@ -76,6 +76,8 @@ class JudgeWire(pywire.Wire):
             return self._fail(SolutionTimeout(NO_ANSWER))
         except pywire.ChannelClosed:
             return self._fail(SolutionGone(ENDED))
+        except Exception as exc:  # half a reply may be unread: the channel can never be trusted again
+            return self._fail(SolutionGone(f"the channel to the solution broke ({type(exc).__name__}: {exc})"))
 
     def ask(self, message: dict[str, Any]) -> dict[str, Any]:
         self.connect()

@@ -106,8 +106,14 @@ class Wire:
                 remaining = None if self.deadline is None else self.deadline - time.time()
                 if remaining is not None and remaining <= 0:
                     raise WireTimeout() from None
-                # A FIFO opened after its writer left never signals hang-up to select(): poll.
-                select.select([self.rfd], [], [], POLL_SECONDS if remaining is None else min(remaining, POLL_SECONDS))
+                # A FIFO opened after its writer left never signals hang-up: wait a little, look again.
+                wait = POLL_SECONDS if remaining is None else min(remaining, POLL_SECONDS)
+                try:
+                    poller = select.poll()
+                    poller.register(self.rfd, select.POLLIN)
+                    poller.poll(wait * 1000)
+                except OSError:  # a runtime that refuses poll (seen under gVisor with select)
+                    time.sleep(0.001)
                 continue
             except OSError as exc:
                 raise ChannelClosed(str(exc)) from None
