@@ -157,7 +157,7 @@ def test_a_fixture_error_is_reported_as_error_for_that_test(run) -> None:
     assert "db down" in result.tests[0].message
 
 
-DEMO = [t for t in DEMO_TASKS if t["id"] in {"demo-py-002", "demo-py-006", "demo-js-002", "demo-js-004"}]
+DEMO = [t for t in DEMO_TASKS if t["id"] in {"demo-py-002", "demo-py-006", "demo-py-013", "demo-js-002", "demo-js-004"}]
 
 
 @pytest.mark.parametrize("task", DEMO, ids=[t["id"] for t in DEMO])
