@@ -211,6 +211,8 @@ def supervise(pipes, waited, deadline, output_cap, tested_streams):
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ, name)
     statuses, reason, drain_until = {}, None, None
+    open_names = set(pipes.read)
+    judge_side = {"judge_out", "judge_err", "report", "collection"}
     while reason is None:
         for role, pid in list(waited.items()):
             if role not in statuses:
@@ -225,7 +227,13 @@ def supervise(pipes, waited, deadline, output_cap, tested_streams):
         if now >= deadline:
             reason = "timeout"
             break
-        events = sel.select(timeout=0.02 if drain_until is None else max(0.0, drain_until - now))
+        if drain_until is None:
+            wait = 0.02
+        elif judge_side.isdisjoint(open_names):
+            wait = 0.0  # the judge's pipes are all closed: take what the solution's hold now, no more
+        else:
+            wait = max(0.0, drain_until - now)
+        events = sel.select(timeout=wait)
         if drain_until is not None and not events:
             break
         for key, _ in events:
@@ -236,6 +244,7 @@ def supervise(pipes, waited, deadline, output_cap, tested_streams):
                 continue
             if not chunk:
                 sel.unregister(key.fd)
+                open_names.discard(name)
                 if not sel.get_map():
                     drain_until = drain_until or time.monotonic()
                 continue

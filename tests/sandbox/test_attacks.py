@@ -346,3 +346,24 @@ def test_javascript_tricks_never_pass(run, solution: str) -> None:
 
     assert result.status in (Status.ERROR, Status.FAILED), (result.status, result.message)
     assert result.passed == 0
+
+
+def test_a_payload_over_the_harness_limit_is_refused_on_the_host_at_once(run) -> None:
+    started = time.monotonic()
+
+    result = run("python", "x = 1\n# " + "y" * (9 << 20) + "\n", FAILING_TESTS)
+
+    assert result.status == Status.ERROR and "at most 8 MB" in result.message
+    assert time.monotonic() - started < 2
+
+
+def test_a_huge_return_value_fails_its_test_instead_of_flooding(run) -> None:
+    solution = "def f():\n    return 'z' * (40 << 20)\n"
+    tests = (
+        "from solution import f\n\ndef test_big():\n    assert len(f()) == 40 << 20\n\ndef test_other():\n    pass\n"
+    )
+
+    result = run("python", solution, tests, memory_mb=512)
+
+    assert result.status == Status.FAILED, (result.status, result.message)
+    assert "too large to cross" in result.tests[0].message and result.tests[1].outcome == Outcome.PASSED
