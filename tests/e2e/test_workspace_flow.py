@@ -117,3 +117,39 @@ def test_an_annotator_tests_ranks_explains_and_submits(
     judgment = Judgment.objects.get(assignment=assignment)
     assert judgment.submitted_at is not None and judgment.ranking == [["A"], ["B"]]
     assert judgment.evidence_conflict is False
+
+
+def test_a_response_that_forges_its_tests_shows_what_really_happened(
+    browser_page, live_server, worker, backend, transactional_db
+) -> None:
+    from tasks.demo_tasks import DEMO_TASKS
+    from tasks.models import Response
+
+    task = next(t for t in DEMO_TASKS if t["id"] == "demo-py-013")
+    user = User.objects.create_user("e2e-forgery", password="e2e-password-1")
+    project = services.create_project(slug="e2e-forgery", name="Forgery", ranking_mode=RankingMode.RANKING)
+    services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+    import_tasks(project=project, lines=[json.dumps(task)])
+    worker(queue=app.conf.task_default_queue, env={"SANDBOX_POOL_SIZE": "0"})
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "e2e-forgery")
+    page.fill("input[name=password]", "e2e-password-1")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/projects/e2e-forgery/")
+    page.click("text=Start working")
+    page.wait_for_selector("#workspace")
+    assignment = Assignment.objects.get(annotator=user, status="active")
+    labels = {r.model_name: assignment.display_label(r.label) for r in Response.objects.filter(task=assignment.task)}
+
+    set_editor(page, task["metadata"]["reference_tests"])
+    page.click("#run-tests")
+    page.wait_for_selector("#results:not([data-pending]) table.results", timeout=90_000)
+    rows = {
+        row.query_selector("th").inner_text(): row.inner_text()
+        for row in page.query_selector_all("#results tbody tr:not(.output)")
+    }
+    assert "Passed" in rows[labels["model-c"]] and "10/10" in rows[labels["model-c"]]
+    forger = rows[labels["model-f"]]
+    assert "Failed" in forger and "1/10" in forger and "isolated" in forger  # test_range_end_is_excluded only
+    page.locator("#results").screenshot(path="var/forgery-matrix.png")
