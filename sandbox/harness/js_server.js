@@ -12,15 +12,17 @@
 // promise it returned is being awaited, and for one turn of the event loop after each reply.
 //
 // JavaScript additions to PROTOCOL.md, understood by js_proxy.js (a Python peer never sees them):
-//   hello:   "kind" ("object" | "function" | "class") of module.exports and "exports": {name: ref}
-//            for its own data properties that are functions, so `solution.add(1, 2)` is one round trip.
+//   hello:   "kind" ("object" | "function" | "class") and "type" of module.exports, "exports":
+//            {name: ref} for its own data properties that are functions (so `solution.add(1, 2)` is one
+//            round trip), and for a class of errors "chain" and "bases" as on a class ref.
 //   values:  {"$": "handle", "v": id}      a handle the receiver gave out, coming back (a solution
 //                                          object passed to another solution function, a test's
 //                                          callback returned to it);
 //            {"$": "dict", "map": true}    a Map (a plain object otherwise);
 //            {"$": "date", "v": ms | null} a Date (null: an invalid one);
 //            "js": "<constructor>"         on "bytes"/"list": a Uint8Array, ArrayBuffer or typed array;
-//            "iterable": "sync" | "async"  on an object ref that has Symbol.iterator / asyncIterator.
+//            "iterable": "sync" | "async"  on an object ref that has Symbol.iterator / asyncIterator;
+//            "chain", "bases"              on a class ref deriving from a built-in error (as in E).
 //   call:    "this": V (the receiver when `name` is null); next: "args": [V] (gen.next(v)).
 //   op:      names for handles: __iter__, __aiter__, toPrimitive [hint], ownKeys,
 //            getOwnPropertyDescriptor [key], has [key], deleteProperty [key], instanceof [class].
@@ -33,6 +35,7 @@
 const fs = require("fs");
 const util = require("util");
 
+const { readSync, writeSync } = fs;
 // What we rely on, taken before the solution can replace any of it.
 const { isPromise, isMap, isSet, isDate, isNativeError, isTypedArray, isUint8Array, isAnyArrayBuffer } = util.types;
 const jsonStringify = JSON.stringify;
@@ -70,7 +73,7 @@ function readExact(n) {
   while (got < n) {
     let count;
     try {
-      count = fs.readSync(CALL_FD, out, got, n - got, null);
+      count = readSync(CALL_FD, out, got, n - got, null);
     } catch (error) {
       if (error.code === "EAGAIN" || error.code === "EINTR") {
         pause(1); // only if the descriptor was handed to us non-blocking
@@ -107,7 +110,7 @@ function send(message) {
   let done = 0;
   while (done < frame.length) {
     try {
-      done += fs.writeSync(ANSWER_FD, frame, done, frame.length - done);
+      done += writeSync(ANSWER_FD, frame, done, frame.length - done);
     } catch (error) {
       if (error.code !== "EAGAIN" && error.code !== "EINTR") throw new ChannelClosed(String(error.message));
       pause(1);
@@ -246,6 +249,23 @@ function typeName(value) {
   return "Object";
 }
 
+// For a class deriving from a built-in error: its other ancestors and its built-in bases, so the judge's
+// handle of it derives from Error too (node's assert.throws(fn, Class) checks Error.isPrototypeOf(Class)).
+function errorLineage(cls) {
+  const chain = [];
+  const bases = [];
+  try {
+    for (let parent = Object.getPrototypeOf(cls); typeof parent === "function" && chain.length < 50; parent = Object.getPrototypeOf(parent)) {
+      const builtin = BUILTIN_ERRORS.find((name) => globalThis[name] === parent);
+      if (builtin) bases.push(builtin);
+      else if (!bases.length) chain.push(String(parent.name || "anonymous").slice(0, 200));
+    }
+  } catch (error) {
+    return {};
+  }
+  return bases.length ? { chain, bases } : {};
+}
+
 function numberOf(value) {
   if (Number.isNaN(value)) return { $: "float", v: "nan" };
   if (value === Infinity) return { $: "float", v: "inf" };
@@ -278,7 +298,7 @@ function encode(value, state = newState()) {
       return ref(value, "object");
     case "function":
       if (remoteIds.has(value)) return { $: "handle", v: remoteIds.get(value) };
-      return ref(value, isClass(value) ? "class" : "function");
+      return isClass(value) ? ref(value, "class", errorLineage(value)) : ref(value, "function");
     default:
       break;
   }
@@ -591,13 +611,17 @@ function perform(request) {
     case "new": {
       const before = args.map((arg) => (isMutable(arg) ? snapshot(arg) : undefined));
       let result;
-      if (op === "new") {
-        result = Reflect.construct(target, args);
-      } else {
-        const fn = name === null ? target : Object(target)[name];
-        if (typeof fn !== "function") throw new TypeError(`${name === null ? typeName(target) : name} is not a function`);
-        const self = name !== null ? target : "this" in request ? decode(request.this) : undefined;
-        result = Reflect.apply(fn, self, args);
+      try {
+        if (op === "new") {
+          result = Reflect.construct(target, args);
+        } else {
+          const fn = name === null ? target : Object(target)[name];
+          if (typeof fn !== "function") throw new TypeError(`${name === null ? typeName(target) : name} is not a function`);
+          const self = name !== null ? target : "this" in request ? decode(request.this) : undefined;
+          result = Reflect.apply(fn, self, args);
+        }
+      } catch (error) {
+        return withAfter({ err: describeError(error) }, args, before); // what it changed before throwing counts
       }
       if (isPromise(result) && nestedDepth === 0) {
         return new Pending(
@@ -650,19 +674,36 @@ let crashed = null;
 
 function uncaught(error) {
   try {
-    fs.writeSync(2, `${cleanStack(error && error.stack ? error.stack : String(error))}\n`);
+    writeSync(2, `${cleanStack(error && error.stack ? error.stack : String(error))}\n`);
   } catch (e) {
     // stderr is gone
   }
   if (crashed) crashed(error);
 }
 
+// A promise that nothing can settle any more (`new Promise(() => {})`): the event loop empties and node
+// would end the server, failing every later test; the request fails instead, as in node:test.
+const NEVER_SETTLES =
+  "the solution's promise can never settle: nothing is left for it to wait for " +
+  "(Promise resolution is still pending but the event loop has already resolved)";
+
+function idle() {
+  if (crashed) crashed(new Error(NEVER_SETTLES));
+}
+
 function settle(pending) {
   return new Promise((resolve) => {
+    const answer = (make, outcome) => {
+      try {
+        resolve(make(outcome));
+      } catch (error) {
+        resolve({ err: describeError(error), async: true }); // the value cannot cross (a cycle, too large)
+      }
+    };
     crashed = (error) => resolve({ err: describeError(error), async: true });
     pending.promise.then(
-      (value) => resolve(pending.fulfilled(value)),
-      (error) => resolve(pending.rejected(error))
+      (value) => answer(pending.fulfilled, value),
+      (error) => answer(pending.rejected, error)
     );
   }).then((reply) => {
     crashed = null;
@@ -683,13 +724,12 @@ async function serveForever() {
       if (error instanceof ChannelClosed) break;
       throw error;
     }
-    let reply = serve(request);
-    if (reply instanceof Pending) {
-      try {
-        reply = await settle(reply);
-      } catch (error) {
-        reply = { err: describeError(error), async: true }; // encoding the value failed
-      }
+    let reply;
+    try {
+      reply = serve(request);
+      if (reply instanceof Pending) reply = await settle(reply);
+    } catch (error) {
+      reply = { err: describeError(error) }; // a fault of ours: the judge still gets an answer
     }
     try {
       sendReply(reply);
@@ -715,7 +755,11 @@ function exportsOf(mod) {
   for (const key of keys) {
     try {
       const desc = Object.getOwnPropertyDescriptor(mod, key);
-      if (desc && typeof desc.value === "function") names[key] = encode(desc.value);
+      if (desc && typeof desc.value === "function") {
+        names[key] = encode(desc.value);
+        // `exports.add = (a, b) => ...` has no name of its own: shown in messages as the name it has here
+        if (names[key].type === "anonymous") names[key].type = key.slice(0, 200);
+      }
     } catch (error) {
       // the judge asks for it when it is used
     }
@@ -728,13 +772,14 @@ function main() {
   process.argv = [process.argv[0], path];
   process.on("uncaughtException", uncaught);
   process.on("unhandledRejection", uncaught);
+  process.on("beforeExit", idle);
   let mod;
   try {
     mod = require(path);
   } catch (error) {
     const text = cleanStack(error && error.stack ? error.stack : String(error));
     try {
-      fs.writeSync(2, `${text}\n`);
+      writeSync(2, `${text}\n`);
     } catch (e) {
       // stderr is gone
     }
@@ -749,7 +794,9 @@ function main() {
   exported.set(0, mod);
   if ((mod !== null && typeof mod === "object") || typeof mod === "function") exportIds.set(mod, 0);
   const kind = typeof mod === "function" ? (isClass(mod) ? "class" : "function") : "object";
-  send({ hello: { loaded: true, kind, type: typeName(Object(mod)), exports: exportsOf(mod) } });
+  const hello = { loaded: true, kind, type: typeName(Object(mod)), exports: exportsOf(mod) };
+  if (kind === "class") Object.assign(hello, errorLineage(mod));
+  send({ hello });
   serveForever();
 }
 

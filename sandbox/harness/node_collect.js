@@ -113,7 +113,7 @@ function nodeTest(load, parent) {
   test.suite = test.describe;
   let real = null;
   try {
-    real = load("node:test", parent, false); // only its `mock` and the like: requiring it starts nothing
+    real = load.call(Module, "node:test", parent, false); // only its `mock` and the like: requiring it starts nothing
   } catch (error) {
     real = null;
   }
@@ -129,7 +129,10 @@ function isSolution(request, parent) {
   try {
     return Module._resolveFilename(request, parent, false) === solutionFile;
   } catch (error) {
-    return false;
+    // not there at all: `./solution` is still the solution
+    const base = parent && parent.filename ? path.dirname(parent.filename) : process.cwd();
+    const wanted = path.resolve(base, request);
+    return wanted === solutionFile || `${wanted}.js` === solutionFile;
   }
 }
 
@@ -148,10 +151,10 @@ async function finish() {
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
   if (request === "node:test" || request === "test") return nodeTest(load, parent);
-  if (!isMain && parent && isSolution(request, parent)) return load(path.join(__dirname, "js_proxy.js"), parent, false);
-  if (!isMain) return load.apply(this, arguments);
+  if (!isMain && parent && isSolution(request, parent)) return load.call(Module, path.join(__dirname, "js_proxy.js"), parent, false);
+  if (!isMain) return load.apply(Module, arguments);
   try {
-    return load.apply(this, arguments);
+    return load.apply(Module, arguments);
   } finally {
     setImmediate(finish);
   }

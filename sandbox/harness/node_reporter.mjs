@@ -2,6 +2,9 @@
 // child process, whose console output node hands to us as events (it is never parsed as results).
 // Writes the same JSON-lines report as the Python runner; the host compares it with what it expects.
 const CAP = 4000;
+// js_proxy.js writes this line to the test process's stderr when a call into the solution ran out of
+// time: reported even when the test caught the error (assert.throws), so the run cannot pass on it.
+const TIMEOUT_MARKER = "@@sandbox:call_timeout@@";
 
 function failure(details) {
   const error = details && details.error;
@@ -23,7 +26,16 @@ export default async function* reporter(source) {
   const path = [];
   for await (const { type, data = {} } of source) {
     if (type === "test:stdout") { process.stdout.write(data.message); continue; }
-    if (type === "test:stderr") { process.stderr.write(data.message); continue; }
+    if (type === "test:stderr") {
+      let text = String(data.message);
+      for (let at = text.indexOf(TIMEOUT_MARKER); at >= 0; at = text.indexOf(TIMEOUT_MARKER)) {
+        const end = text.indexOf("\n", at) < 0 ? text.length : text.indexOf("\n", at) + 1;
+        yield line({ event: "call_timeout", message: text.slice(at + TIMEOUT_MARKER.length, end).trim() });
+        text = text.slice(0, at) + text.slice(end);
+      }
+      process.stderr.write(text);
+      continue;
+    }
     if (type === "test:start") { path[data.nesting] = data.name; path.length = data.nesting + 1; continue; }
     if (type !== "test:pass" && type !== "test:fail") continue;
     if (data.file && data.name === data.file) {
