@@ -35,16 +35,78 @@
 const fs = require("fs");
 const util = require("util");
 
+// The built-ins this file relies on, taken before the solution runs: a solution may change them for its
+// own code (`Object.is = () => true`, `globalThis.Error = ...`, a polyfill) without changing how its
+// answers cross. The names shadow the globals in this module; statics and prototype methods are copied.
+// (Array and String prototype methods are still looked up when used: a solution that breaks those
+// breaks its own answers.)
+const { Object, Reflect, Array, Number, String, BigInt, Symbol, JSON, Promise, Map, WeakMap, Set, Date, Buffer, Atomics } = globalThis;
+const { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, AggregateError } = globalThis;
 const { readSync, writeSync } = fs;
-// What we rely on, taken before the solution can replace any of it.
 const { isPromise, isMap, isSet, isDate, isNativeError, isTypedArray, isUint8Array, isAnyArrayBuffer } = util.types;
-const jsonStringify = JSON.stringify;
-const jsonParse = JSON.parse;
+const { apply: reflectApply, construct: reflectConstruct, set: reflectSet, ownKeys: reflectOwnKeys } = Reflect;
+const { getOwnPropertyDescriptor: reflectDescriptor, deleteProperty: reflectDelete } = Reflect;
+const uncurry = (method) => (self, ...args) => reflectApply(method, self, args);
+const { is: objectIs, getPrototypeOf, getOwnPropertyDescriptor, keys: objectKeys, defineProperty, assign: objectAssign } = Object;
+const hasOwn = uncurry(Object.prototype.hasOwnProperty);
 const ObjectPrototype = Object.prototype;
-const FunctionToString = Function.prototype.toString;
-const BufferFrom = Buffer.from;
-const BufferIsBuffer = Buffer.isBuffer;
+const { isArray, from: arrayFrom } = Array;
+const numberIsNaN = Number.isNaN;
+const { stringify: jsonStringify, parse: jsonParse } = JSON;
+const promiseResolve = Promise.resolve.bind(Promise);
+const promiseReject = Promise.reject.bind(Promise);
+const promiseThen = uncurry(Promise.prototype.then);
+const [mapGet, mapSet, mapHas, mapDelete, mapEntries] = ["get", "set", "has", "delete", "entries"].map((m) => uncurry(Map.prototype[m]));
+const [weakGet, weakSet, weakHas] = ["get", "set", "has"].map((m) => uncurry(WeakMap.prototype[m]));
+const setValues = uncurry(Set.prototype.values);
+const dateTime = uncurry(Date.prototype.getTime);
+const functionToString = uncurry(Function.prototype.toString);
+const stringSlice = uncurry(String.prototype.slice);
+const { from: bufferFrom, isBuffer: bufferIsBuffer, allocUnsafe: bufferAlloc } = Buffer;
+const atomicsWait = Atomics.wait;
 const setImmediateRef = setImmediate;
+
+// Tables of our own, which no change to Map.prototype reaches.
+class Table {
+  constructor() {
+    this.map = new Map();
+  }
+  get(key) {
+    return mapGet(this.map, key);
+  }
+  set(key, value) {
+    mapSet(this.map, key, value);
+    return this;
+  }
+  has(key) {
+    return mapHas(this.map, key);
+  }
+  delete(key) {
+    return mapDelete(this.map, key);
+  }
+}
+
+class WeakTable {
+  constructor() {
+    this.map = new WeakMap();
+  }
+  get(key) {
+    return weakGet(this.map, key);
+  }
+  set(key, value) {
+    weakSet(this.map, key, value);
+    return this;
+  }
+  has(key) {
+    return weakHas(this.map, key);
+  }
+}
+
+function tableOf(pairs) {
+  const table = new Table();
+  for (let i = 0; i < pairs.length; i++) table.set(pairs[i][0], pairs[i][1]);
+  return table;
+}
 
 const CALL_FD = 3;
 const ANSWER_FD = 4;
@@ -53,8 +115,9 @@ const MAX_DEPTH = 100;
 const MAX_NODES = 4 << 20; // values in one frame: a larger one could never fit under the cap anyway
 const ERROR_TEXT_CAP = 8000;
 const BUILTIN_ERRORS = ["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError"];
-const BUILTIN_PROTOS = new Map(BUILTIN_ERRORS.map((name) => [globalThis[name].prototype, name]));
-const TYPED = new Map(
+const ERRORS = tableOf([Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, AggregateError].map((c) => [c.name, c]));
+const BUILTIN_PROTOS = tableOf(BUILTIN_ERRORS.map((name) => [ERRORS.get(name).prototype, name]));
+const TYPED = tableOf(
   ["Int8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"].map((n) => [n, globalThis[n]])
 );
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
@@ -64,11 +127,11 @@ class ChannelClosed extends Error {}
 // --- frames -------------------------------------------------------------------------------------
 
 function pause(ms) {
-  Atomics.wait(SLEEPER, 0, 0, ms);
+  atomicsWait(SLEEPER, 0, 0, ms);
 }
 
 function readExact(n) {
-  const out = Buffer.allocUnsafe(n);
+  const out = bufferAlloc(n);
   let got = 0;
   while (got < n) {
     let count;
@@ -97,14 +160,14 @@ function receive() {
     if (error instanceof ChannelClosed) throw error;
     throw new ChannelClosed("a frame that is not JSON");
   }
-  if (message === null || typeof message !== "object" || Array.isArray(message)) throw new ChannelClosed("a frame that is not an object");
+  if (message === null || typeof message !== "object" || isArray(message)) throw new ChannelClosed("a frame that is not an object");
   return message;
 }
 
 function send(message) {
-  const body = BufferFrom(jsonStringify(message), "utf8");
+  const body = bufferFrom(jsonStringify(message), "utf8");
   if (body.length > FRAME_CAP) throw new RangeError(`the value is too large to cross to the other side (${body.length} bytes)`);
-  const frame = Buffer.allocUnsafe(4 + body.length);
+  const frame = bufferAlloc(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
   let done = 0;
@@ -132,8 +195,8 @@ function sendReply(reply) {
 
 // --- handles ------------------------------------------------------------------------------------
 
-const exported = new Map(); // handle id -> the solution's object that the judge may use
-const exportIds = new Map(); // and back
+const exported = new Table(); // handle id -> the solution's object that the judge may use
+const exportIds = new Table(); // and back
 let nextId = 1;
 
 function exportValue(value) {
@@ -153,8 +216,8 @@ function lookup(id) {
 }
 
 // The judge's functions (its tests' callbacks) and iterators, as the solution sees them.
-const remotes = new Map(); // judge's handle id -> our stand-in
-const remoteIds = new WeakMap(); // and back: a stand-in crossing again goes home as a handle
+const remotes = new Table(); // judge's handle id -> our stand-in
+const remoteIds = new WeakTable(); // and back: a stand-in crossing again goes home as a handle
 // Set while a request is served inside a wait for the judge: nothing can be awaited then.
 let nestedDepth = 0;
 
@@ -182,7 +245,7 @@ function remote(id, kind, type) {
           "a function the test passed to the solution returned a promise; the solution runs in another " +
             "process and cannot wait for the test's promises (pass a synchronous function)"
         );
-        return Promise.reject(error).then(onFulfilled, onRejected);
+        return promiseThen(promiseReject(error), onFulfilled, onRejected);
       },
     };
   } else {
@@ -191,7 +254,7 @@ function remote(id, kind, type) {
       return answerOf(request(message));
     };
     try {
-      Object.defineProperty(standIn, "name", { value: String(type || "callback").slice(0, 200) });
+      defineProperty(standIn, "name", { value: String(type || "callback").slice(0, 200) });
     } catch (error) {
       // keep the default name
     }
@@ -224,13 +287,14 @@ function answerOf(reply) {
 // --- values -------------------------------------------------------------------------------------
 
 function isPlain(value) {
-  const proto = Object.getPrototypeOf(value);
+  const proto = getPrototypeOf(value);
   return proto === ObjectPrototype || proto === null;
 }
 
 function isClass(fn) {
   try {
-    return /^class[\s{]/.test(FunctionToString.call(fn));
+    const text = functionToString(fn);
+    return stringSlice(text, 0, 5) === "class" && (text[5] === " " || text[5] === "{" || text[5] === "\n");
   } catch (error) {
     return false;
   }
@@ -239,8 +303,8 @@ function isClass(fn) {
 function typeName(value) {
   try {
     if (typeof value === "function") return String(value.name || "anonymous").slice(0, 200);
-    for (let proto = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
-      const ctor = Object.getOwnPropertyDescriptor(proto, "constructor");
+    for (let proto = getPrototypeOf(value); proto; proto = getPrototypeOf(proto)) {
+      const ctor = getOwnPropertyDescriptor(proto, "constructor");
       if (ctor && typeof ctor.value === "function" && ctor.value.name) return String(ctor.value.name).slice(0, 200);
     }
   } catch (error) {
@@ -255,8 +319,8 @@ function errorLineage(cls) {
   const chain = [];
   const bases = [];
   try {
-    for (let parent = Object.getPrototypeOf(cls); typeof parent === "function" && chain.length < 50; parent = Object.getPrototypeOf(parent)) {
-      const builtin = BUILTIN_ERRORS.find((name) => globalThis[name] === parent);
+    for (let parent = getPrototypeOf(cls); typeof parent === "function" && chain.length < 50; parent = getPrototypeOf(parent)) {
+      const builtin = BUILTIN_ERRORS.find((name) => ERRORS.get(name) === parent);
       if (builtin) bases.push(builtin);
       else if (!bases.length) chain.push(String(parent.name || "anonymous").slice(0, 200));
     }
@@ -267,10 +331,10 @@ function errorLineage(cls) {
 }
 
 function numberOf(value) {
-  if (Number.isNaN(value)) return { $: "float", v: "nan" };
+  if (numberIsNaN(value)) return { $: "float", v: "nan" };
   if (value === Infinity) return { $: "float", v: "inf" };
   if (value === -Infinity) return { $: "float", v: "-inf" };
-  if (Object.is(value, -0)) return { $: "float", v: "-0" };
+  if (objectIs(value, -0)) return { $: "float", v: "-0" };
   return value;
 }
 
@@ -279,7 +343,7 @@ function ref(value, kind, extra) {
 }
 
 function newState() {
-  return { depth: 0, path: new Set(), nodes: 0 };
+  return { depth: 0, path: new Table(), nodes: 0 };
 }
 
 function encode(value, state = newState()) {
@@ -306,7 +370,7 @@ function encode(value, state = newState()) {
   if (remoteIds.has(value)) return { $: "handle", v: remoteIds.get(value) };
   if (state.depth >= MAX_DEPTH) throw new RangeError("the value is nested too deeply to cross");
   if (state.path.has(value)) throw new TypeError("a value that contains itself cannot cross");
-  state.path.add(value);
+  state.path.set(value, true);
   state.depth++;
   try {
     return encodeObject(value, state);
@@ -318,31 +382,31 @@ function encode(value, state = newState()) {
 
 function encodeObject(value, state) {
   const inner = (v) => encode(v, state);
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     const items = [];
     for (let i = 0; i < value.length; i++) items.push(inner(value[i]));
     return { $: "list", v: items };
   }
-  if (isMap(value)) return { $: "dict", map: true, v: Array.from(Map.prototype.entries.call(value), ([k, v]) => [inner(k), inner(v)]) };
-  if (isSet(value)) return { $: "set", v: Array.from(Set.prototype.values.call(value), inner) };
+  if (isMap(value)) return { $: "dict", map: true, v: arrayFrom(mapEntries(value), ([k, v]) => [inner(k), inner(v)]) };
+  if (isSet(value)) return { $: "set", v: arrayFrom(setValues(value), inner) };
   if (isUint8Array(value)) {
-    const bytes = BufferFrom(value.buffer, value.byteOffset, value.byteLength).toString("base64");
-    return BufferIsBuffer(value) ? { $: "bytes", v: bytes } : { $: "bytes", v: bytes, js: "Uint8Array" };
+    const bytes = bufferFrom(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+    return bufferIsBuffer(value) ? { $: "bytes", v: bytes } : { $: "bytes", v: bytes, js: "Uint8Array" };
   }
-  if (isAnyArrayBuffer(value)) return { $: "bytes", v: BufferFrom(value).toString("base64"), js: "ArrayBuffer" };
+  if (isAnyArrayBuffer(value)) return { $: "bytes", v: bufferFrom(value).toString("base64"), js: "ArrayBuffer" };
   if (isTypedArray(value)) {
     const name = typeName(value);
-    if (TYPED.has(name)) return { $: "list", v: Array.from(value, inner), js: name };
+    if (TYPED.has(name)) return { $: "list", v: arrayFrom(value, inner), js: name };
   }
   if (isDate(value)) {
-    const time = Date.prototype.getTime.call(value);
-    return { $: "date", v: Number.isNaN(time) ? null : time };
+    const time = dateTime(value);
+    return { $: "date", v: numberIsNaN(time) ? null : time };
   }
   if (isNativeError(value) || value instanceof Error) return { $: "exc", v: describeError(value, state) };
   if (isPromise(value)) return ref(value, "coroutine");
   if (isPlain(value)) {
     const items = [];
-    for (const key of Object.keys(value)) items.push([key, inner(value[key])]);
+    for (const key of objectKeys(value)) items.push([key, inner(value[key])]);
     return { $: "dict", v: items };
   }
   let iterable;
@@ -358,10 +422,10 @@ function encodeObject(value, state) {
 
 function decode(data, depth = 0) {
   if (data === null || typeof data === "boolean" || typeof data === "string" || typeof data === "number") return data;
-  if (typeof data !== "object" || Array.isArray(data) || depth > MAX_DEPTH + 2) throw new ChannelClosed("a value that is not of this protocol");
+  if (typeof data !== "object" || isArray(data) || depth > MAX_DEPTH + 2) throw new ChannelClosed("a value that is not of this protocol");
   const v = data.v;
   const items = () => {
-    if (!Array.isArray(v)) throw new ChannelClosed("a malformed value");
+    if (!isArray(v)) throw new ChannelClosed("a malformed value");
     return v.map((x) => decode(x, depth + 1));
   };
   switch (data.$) {
@@ -376,15 +440,15 @@ function decode(data, depth = 0) {
     case "frozenset":
       return new Set(items());
     case "dict": {
-      if (!Array.isArray(v) || !v.every((pair) => Array.isArray(pair) && pair.length === 2)) throw new ChannelClosed("a malformed value");
+      if (!isArray(v) || !v.every((pair) => isArray(pair) && pair.length === 2)) throw new ChannelClosed("a malformed value");
       const pairs = v.map(([k, x]) => [decode(k, depth + 1), decode(x, depth + 1)]);
       if (data.map || !pairs.every(([k]) => typeof k === "string")) return new Map(pairs);
       const object = {};
-      for (const [k, x] of pairs) Object.defineProperty(object, k, { value: x, writable: true, enumerable: true, configurable: true });
+      for (const [k, x] of pairs) defineProperty(object, k, { value: x, writable: true, enumerable: true, configurable: true });
       return object;
     }
     case "bytes": {
-      const bytes = BufferFrom(String(v), "base64");
+      const bytes = bufferFrom(String(v), "base64");
       if (data.js === "Uint8Array") return new Uint8Array(bytes);
       if (data.js === "ArrayBuffer") return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
       return bytes;
@@ -445,12 +509,12 @@ function describeError(error, state = newState()) {
   }
   const chain = [];
   try {
-    for (let proto = Object.getPrototypeOf(error); proto && chain.length < 50; proto = Object.getPrototypeOf(proto)) {
+    for (let proto = getPrototypeOf(error); proto && chain.length < 50; proto = getPrototypeOf(proto)) {
       if (BUILTIN_PROTOS.has(proto)) {
         info.bases.push(BUILTIN_PROTOS.get(proto));
         continue;
       }
-      const ctor = Object.getOwnPropertyDescriptor(proto, "constructor");
+      const ctor = getOwnPropertyDescriptor(proto, "constructor");
       if (ctor && typeof ctor.value === "function" && ctor.value.name && !info.bases.length) chain.push(String(ctor.value.name).slice(0, 200));
     }
   } catch (e) {
@@ -475,7 +539,7 @@ function describeError(error, state = newState()) {
   }
   try {
     const props = [];
-    for (const key of Object.keys(error).slice(0, 50)) {
+    for (const key of objectKeys(error).slice(0, 50)) {
       if (key === "stack" || key === "message") continue;
       try {
         props.push([key, encode(error[key], state)]);
@@ -484,14 +548,14 @@ function describeError(error, state = newState()) {
       }
     }
     if (props.length) info.props = props;
-    if (Object.prototype.hasOwnProperty.call(error, "cause")) info.cause = encode(error.cause, state);
+    if (hasOwn(error, "cause")) info.cause = encode(error.cause, state);
   } catch (e) {
     // no extra properties
   }
   return info;
 }
 
-const standIns = new Map();
+const standIns = new Table();
 
 // The judge's errors (from its callbacks) as the solution sees them: built-ins, or classes of that name.
 function buildError(info) {
@@ -499,13 +563,13 @@ function buildError(info) {
   if ("value" in info) return decode(info.value);
   const type = String(info.type || "Error");
   const message = String(info.message === undefined ? "" : info.message);
-  let cls = BUILTIN_ERRORS.includes(type) ? globalThis[type] : null;
+  let cls = ERRORS.has(type) ? ERRORS.get(type) : null;
   if (!cls) {
-    const base = (Array.isArray(info.bases) ? info.bases : []).find((b) => BUILTIN_ERRORS.includes(b)) || "Error";
+    const base = (isArray(info.bases) ? info.bases : []).find((b) => BUILTIN_ERRORS.includes(b)) || "Error";
     const key = `${base}>${type}`;
     if (!standIns.has(key)) {
-      const made = class extends globalThis[base] {};
-      Object.defineProperty(made, "name", { value: type.slice(0, 200) });
+      const made = class extends ERRORS.get(base) {};
+      defineProperty(made, "name", { value: type.slice(0, 200) });
       standIns.set(key, made);
     }
     cls = standIns.get(key);
@@ -522,14 +586,14 @@ function toPrimitive(value, hint) {
   if (isPrimitive(value)) return value;
   const exotic = value[Symbol.toPrimitive];
   if (exotic !== undefined && exotic !== null) {
-    const result = exotic.call(value, hint);
+    const result = reflectApply(exotic, value, [hint]);
     if (isPrimitive(result)) return result;
     throw new TypeError("Cannot convert object to primitive value");
   }
   for (const name of hint === "string" ? ["toString", "valueOf"] : ["valueOf", "toString"]) {
     const method = value[name];
     if (typeof method === "function") {
-      const result = method.call(value);
+      const result = reflectApply(method, value, []);
       if (isPrimitive(result)) return result;
     }
   }
@@ -540,19 +604,19 @@ const OPERATIONS = {
   __iter__: (obj) => obj[Symbol.iterator](),
   __aiter__: (obj) => obj[Symbol.asyncIterator](),
   toPrimitive: (obj, hint) => toPrimitive(obj, String(hint)),
-  ownKeys: (obj) => Reflect.ownKeys(Object(obj)).filter((k) => typeof k === "string"),
+  ownKeys: (obj) => reflectOwnKeys(Object(obj)).filter((k) => typeof k === "string"),
   getOwnPropertyDescriptor: (obj, key) => {
-    const desc = Reflect.getOwnPropertyDescriptor(Object(obj), String(key));
+    const desc = reflectDescriptor(Object(obj), String(key));
     if (desc === undefined) return undefined;
     return [Boolean(desc.enumerable), "value" in desc ? desc.value : obj[String(key)]];
   },
   has: (obj, key) => String(key) in Object(obj),
-  deleteProperty: (obj, key) => Reflect.deleteProperty(Object(obj), String(key)),
+  deleteProperty: (obj, key) => reflectDelete(Object(obj), String(key)),
   instanceof: (obj, cls) => obj instanceof cls,
 };
 
 function isMutable(value) {
-  return value !== null && typeof value === "object" && (Array.isArray(value) || isMap(value) || isSet(value) || isUint8Array(value) || isPlain(value));
+  return value !== null && typeof value === "object" && (isArray(value) || isMap(value) || isSet(value) || isUint8Array(value) || isPlain(value));
 }
 
 function snapshot(value) {
@@ -600,12 +664,12 @@ function perform(request) {
   const op = request.op;
   const target = lookup(request.obj);
   const name = request.name === null || request.name === undefined ? null : String(request.name);
-  const args = Array.isArray(request.args) ? request.args.map((a) => decode(a)) : [];
+  const args = isArray(request.args) ? request.args.map((a) => decode(a)) : [];
   switch (op) {
     case "get":
       return { ok: encode(Object(target)[name]) };
     case "set":
-      if (!Reflect.set(Object(target), name, decode(request.value))) throw new TypeError(`Cannot assign to read only property '${name}' of the solution's ${typeName(target)}`);
+      if (!reflectSet(Object(target), name, decode(request.value))) throw new TypeError(`Cannot assign to read only property '${name}' of the solution's ${typeName(target)}`);
       return { ok: null };
     case "call":
     case "new": {
@@ -613,12 +677,12 @@ function perform(request) {
       let result;
       try {
         if (op === "new") {
-          result = Reflect.construct(target, args);
+          result = reflectConstruct(target, args);
         } else {
           const fn = name === null ? target : Object(target)[name];
           if (typeof fn !== "function") throw new TypeError(`${name === null ? typeName(target) : name} is not a function`);
           const self = name !== null ? target : "this" in request ? decode(request.this) : undefined;
-          result = Reflect.apply(fn, self, args);
+          result = reflectApply(fn, self, args);
         }
       } catch (error) {
         return withAfter({ err: describeError(error) }, args, before); // what it changed before throwing counts
@@ -655,12 +719,12 @@ function perform(request) {
     case "await":
       if (nestedDepth > 0) throw new TypeError(NESTED_AWAIT);
       return new Pending(
-        Promise.resolve(target),
+        promiseResolve(target),
         (value) => ({ ok: encode(value), async: true }),
         (error) => ({ err: describeError(error), async: true })
       );
     case "op": {
-      if (!Object.prototype.hasOwnProperty.call(OPERATIONS, name)) throw new TypeError(`unknown operation ${name}`);
+      if (!hasOwn(OPERATIONS, name)) throw new TypeError(`unknown operation ${name}`);
       return { ok: encode(OPERATIONS[name](target, ...args)) };
     }
     default:
@@ -692,7 +756,7 @@ function idle() {
 }
 
 function settle(pending) {
-  return new Promise((resolve) => {
+  const settled = new Promise((resolve) => {
     const answer = (make, outcome) => {
       try {
         resolve(make(outcome));
@@ -701,11 +765,13 @@ function settle(pending) {
       }
     };
     crashed = (error) => resolve({ err: describeError(error), async: true });
-    pending.promise.then(
+    promiseThen(
+      pending.promise,
       (value) => answer(pending.fulfilled, value),
       (error) => answer(pending.rejected, error)
     );
-  }).then((reply) => {
+  });
+  return promiseThen(settled, (reply) => {
     crashed = null;
     return reply;
   });
@@ -748,13 +814,13 @@ function exportsOf(mod) {
   if (mod === null || (typeof mod !== "object" && typeof mod !== "function")) return names;
   let keys = [];
   try {
-    keys = Object.keys(mod).slice(0, 10000);
+    keys = objectKeys(mod).slice(0, 10000);
   } catch (error) {
     return names;
   }
   for (const key of keys) {
     try {
-      const desc = Object.getOwnPropertyDescriptor(mod, key);
+      const desc = getOwnPropertyDescriptor(mod, key);
       if (desc && typeof desc.value === "function") {
         names[key] = encode(desc.value);
         // `exports.add = (a, b) => ...` has no name of its own: shown in messages as the name it has here
@@ -795,7 +861,7 @@ function main() {
   if ((mod !== null && typeof mod === "object") || typeof mod === "function") exportIds.set(mod, 0);
   const kind = typeof mod === "function" ? (isClass(mod) ? "class" : "function") : "object";
   const hello = { loaded: true, kind, type: typeName(Object(mod)), exports: exportsOf(mod) };
-  if (kind === "class") Object.assign(hello, errorLineage(mod));
+  if (kind === "class") objectAssign(hello, errorLineage(mod));
   send({ hello });
   serveForever();
 }

@@ -43,6 +43,7 @@ class JudgeWire(pywire.Wire):
         self.failure: BaseException | None = None
         self.on_timeout = on_timeout
         self.calls = 0
+        self.handles: dict[int, Handle] = {}
 
     def connect(self) -> None:
         if self.collecting:
@@ -103,7 +104,16 @@ class JudgeWire(pywire.Wire):
     def remote(self, handle: int, kind: str, type_name: str) -> Any:
         if kind == "coroutine":  # a real coroutine of the judge's, so asyncio.run() and await take it
             return _awaited(Handle(self, handle, kind, type_name))
-        return Handle(self, handle, kind, type_name)
+        if handle not in self.handles:  # one proxy per object: `is` and == tell the same object
+            self.handles[handle] = Handle(self, handle, kind, type_name)
+        return self.handles[handle]
+
+    def handle_of(self, value: Any) -> int | None:
+        if isinstance(value, Handle) and object.__getattribute__(value, "_wire") is self:
+            return int(object.__getattribute__(value, "_id"))
+        if isinstance(value, Lazy) and value._wire is self and value._fetched:
+            return self.handle_of(value._value)
+        return None
 
     def serve(self, request: dict[str, Any]) -> dict[str, Any]:
         """The solution calls back a function a test passed it; nothing else of the judge is reachable."""

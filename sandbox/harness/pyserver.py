@@ -68,6 +68,9 @@ class ServerWire(pywire.Wire):
     def remote(self, handle: int, kind: str, type_name: str) -> Any:
         return Callback(self, handle, kind)
 
+    def handle_of(self, value: Any) -> int | None:
+        return value._handle if isinstance(value, Callback) and value._wire is self else None
+
     def answer_of(self, reply: dict[str, Any]) -> Any:
         if "err" in reply:
             raise pywire.build_exception(reply["err"])

@@ -171,6 +171,9 @@ class Wire:
             return {"$": "exc", "v": describe_exception(value)}
         if isinstance(value, type) and issubclass(value, BaseException):
             return {"$": "exctype", "type": value.__name__, "bases": builtin_bases(value)}
+        own = self.handle_of(value)
+        if own is not None:  # the receiver's own object, handed back to it
+            return {"$": "handle", "v": own}
         container = _container_tag(value)
         if container is not None:
             if id(value) in path:
@@ -212,6 +215,8 @@ class Wire:
                 return None
             if tag == "ref":
                 return self.remote(int(v), str(data.get("kind", "object")), str(data.get("type", "object"))[:200])
+            if tag == "handle":
+                return self.exported[int(v)]
             if tag == "exc":
                 return build_exception(v)
             if tag == "exctype":
@@ -224,6 +229,10 @@ class Wire:
 
     def remote(self, handle: int, kind: str, type_name: str) -> Any:  # pragma: no cover - each side's own
         raise NotImplementedError
+
+    def handle_of(self, value: Any) -> int | None:
+        """The other side's handle id if `value` stands for one of its objects, else None."""
+        return None
 
 
 def _container_tag(value: Any) -> str | None:

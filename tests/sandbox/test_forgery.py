@@ -285,6 +285,11 @@ def values():
 
 async def fetch(x):
     return x * 2
+
+def merge(a, b):
+    assert isinstance(a, Stack) and isinstance(b, Stack), (type(a), type(b))
+    a.items = a.items[:1] + b.items
+    return a
 """
     tests = """\
 import asyncio, math
@@ -323,6 +328,10 @@ def test_values():
     assert v["none"] is None and v["point"] == (1, 2) and v["point"].y == 2
     assert type(v["t"]) is tuple and type(v["big"]) is int
 
+def test_objects_go_back_to_the_solution_as_themselves():
+    a, b = Stack([1]), Stack([2, 3])
+    assert merge(a, b).items == [1, 2, 3] and merge(a, b) == a
+
 def test_async_and_module_attributes():
     assert asyncio.run(fetch(21)) == 42
     assert solution.median([3, 1, 2]) == 2
@@ -331,7 +340,7 @@ def test_async_and_module_attributes():
     result = run("python", solution, tests)
 
     assert result.status == Status.PASSED, [(t.name, t.message) for t in result.tests if t.outcome != Outcome.PASSED]
-    assert len(result.tests) == 5
+    assert len(result.tests) == 6
 
 
 def test_spinning_runs_beside_an_honest_one_do_not_make_it_time_out(run) -> None:

@@ -24,11 +24,13 @@ RIGHT = "function add(a, b) { return a + b; }\nmodule.exports = { add };\n"
 TRICKS = {
     "fake-frames-then-exit": (
         "const fs = require('fs');\n"
-        "const fake = ['small', 'negative', 'zero'].map((name) => JSON.stringify({event: 'test', name, outcome: 'passed'}))"
-        ".join('\\n') + '\\n' + JSON.stringify({event: 'done'}) + '\\nTAP version 13\\nok 1 - small\\nok 2 - negative\\n"
-        "ok 3 - zero\\n1..3\\n';\n"
-        "for (const fd of [1, 2, 5, 6, 7, 8, 9, 10]) { try { fs.writeSync(fd, fake); } catch (e) {} }\n"
-        "for (const p of ['/proc/1/fd/1', '/proc/1/fd/2', `/proc/${process.ppid}/fd/1`, `/proc/${process.ppid}/fd/3`]) {\n"
+        "const fake = ['small', 'negative', 'zero']"
+        ".map((name) => JSON.stringify({event: 'test', name, outcome: 'passed'}))"
+        ".join('\\n') + '\\n' + JSON.stringify({event: 'done'})"
+        " + '\\nTAP version 13\\nok 1 - small\\nok 2 - negative\\nok 3 - zero\\n1..3\\n';\n"
+        "for (const fd of [1, 2, 5, 6, 7, 8, 9, 10]) {\n  try { fs.writeSync(fd, fake); } catch (e) {}\n}\n"
+        "const paths = ['/proc/1/fd/1', '/proc/1/fd/2', `/proc/${process.ppid}/fd/1`, `/proc/${process.ppid}/fd/3`];\n"
+        "for (const p of paths) {\n"
         "  try { fs.writeFileSync(p, fake); } catch (e) {}\n}\n"
         "{add}"
     ),
