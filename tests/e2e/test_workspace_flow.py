@@ -67,6 +67,17 @@ def annotator_with_tasks(transactional_db: None) -> User:
     return user
 
 
+def start_working(page: Any, url: str, username: str, project: str) -> None:
+    """Log in and open the first task of `project`."""
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "e2e-password-1")
+    page.click("button[type=submit]")
+    page.goto(f"{url}/projects/{project}/")
+    page.click("text=Start working")
+    page.wait_for_selector("#workspace")
+
+
 def set_editor(page: Any, code: str) -> None:
     page.wait_for_selector(".CodeMirror")  # the editor starts from a deferred script
     page.evaluate("(code) => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", code)
@@ -77,13 +88,7 @@ def test_an_annotator_tests_ranks_explains_and_submits(
 ) -> None:
     worker(queue=app.conf.task_default_queue, env={"SANDBOX_POOL_SIZE": "0"})
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "e2e-annotator")
-    page.fill("input[name=password]", "e2e-password-1")
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/projects/e2e/")
-    page.click("text=Start working")
-    page.wait_for_selector("#workspace")
+    start_working(page, live_server.url, "e2e-annotator", "e2e")
     first_url = page.url
     assignment = Assignment.objects.get(annotator=annotator_with_tasks, status="active")
     good, bad = (assignment.display_label(label) for label in ("A", "B"))  # A holds the correct solution
@@ -132,13 +137,7 @@ def test_a_response_that_forges_its_tests_shows_what_really_happened(
     import_tasks(project=project, lines=[json.dumps(task)])
     worker(queue=app.conf.task_default_queue, env={"SANDBOX_POOL_SIZE": "0"})
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "e2e-forgery")
-    page.fill("input[name=password]", "e2e-password-1")
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/projects/e2e-forgery/")
-    page.click("text=Start working")
-    page.wait_for_selector("#workspace")
+    start_working(page, live_server.url, "e2e-forgery", "e2e-forgery")
     assignment = Assignment.objects.get(annotator=user, status="active")
     labels = {r.model_name: assignment.display_label(r.label) for r in Response.objects.filter(task=assignment.task)}
 
