@@ -131,6 +131,13 @@ class DockerBackend:
         tmpfs_opts = "rw,noexec,nosuid,nodev,uid=0,gid=0"
         tmp = "/tmp"  # noqa: S108 - the container's own private tmpfs
         extra: dict[str, Any] = {"runtime": lim.runtime} if lim.runtime else {}
+        ulimits = [Ulimit(name="nofile", soft=256, hard=256), Ulimit(name="core", soft=0, hard=0)]
+        pids: int | None = lim.pids
+        if lim.runtime == "runsc":
+            # gVisor's sandbox kernel panics when the host's pids cgroup refuses it a thread; it enforces
+            # RLIMIT_NPROC itself, per sandbox (under runc that limit would count the uid host-wide).
+            pids = None
+            ulimits.append(Ulimit(name="nproc", soft=lim.pids, hard=lim.pids))
         return self.client.api.create_host_config(
             network_mode="none",
             read_only=True,
@@ -142,13 +149,13 @@ class DockerBackend:
             mem_limit=f"{lim.memory_mb}m",
             memswap_limit=f"{lim.memory_mb}m",
             nano_cpus=int(lim.cpus * 1e9),
-            pids_limit=lim.pids,
+            pids_limit=pids,
             cap_drop=["ALL"],
             cap_add=["SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE"],  # the harness's, gone once it has set the uids
             security_opt=["no-new-privileges", "seccomp=" + profile_text(lim.runtime)],
             shm_size=f"{lim.shm_mb}m",
             ipc_mode="private",
-            ulimits=[Ulimit(name="nofile", soft=256, hard=256), Ulimit(name="core", soft=0, hard=0)],
+            ulimits=ulimits,
             log_config=LogConfig(type="none"),  # output reaches us over attach; nothing lands on the host's disk
             **extra,
         )

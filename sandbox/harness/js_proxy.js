@@ -200,13 +200,16 @@ function send(message) {
 }
 
 // Send a request and serve the solution's calls of the test's functions until the reply comes.
-function exchange(message) {
+function exchange(message, state) {
   connect();
   try {
     send(message);
     for (;;) {
       const frame = receive();
-      if (typeof frame.op !== "string") return frame;
+      if (typeof frame.op !== "string") {
+        inbound = { table: new Map(), origin: state ? state.byId : new Map() };
+        return frame;
+      }
       const reply = serveCallback(frame);
       if (channel.failure !== null) throw proxyError(channel.failure); // a call inside the callback failed
       try {
@@ -251,6 +254,9 @@ function exportMethod(self, name, fn) {
 }
 
 function serveCallback(request) {
+  const table = new Map();
+  inbound = { table, origin: new Map() };
+  const replyState = () => Object.assign(newState(), { back: new Map(Array.from(table, ([n, o]) => [o, n])) });
   try {
     const entry = locals.get(request.obj);
     const op = request.op;
@@ -260,11 +266,11 @@ function serveCallback(request) {
       if (entry.kind !== "iterator") throw new TypeError(REFUSED);
       const step = entry.value.next(...args);
       if (isPromise(step)) throw new TypeError("the solution cannot iterate an async iterator of the test");
-      return step.done ? { stop: true, value: encode(step.value) } : { ok: encode(step.value) };
+      return step.done ? { stop: true, value: encode(step.value, replyState()) } : { ok: encode(step.value, replyState()) };
     }
     if (entry.kind !== "function" && entry.kind !== "class") throw new TypeError(REFUSED);
     const result = entry.self !== undefined ? Reflect.apply(entry.self[entry.name], entry.self, args) : Reflect.apply(entry.value, undefined, args);
-    return { ok: encode(result) };
+    return { ok: encode(result, replyState()) };
   } catch (error) {
     if (error instanceof ChannelClosed) throw error;
     return { err: describeError(error) };
@@ -299,9 +305,18 @@ function numberOf(value) {
   return value;
 }
 
+// One message's state: containers get ids in encoding order (PROTOCOL.md "Identity"); `back` (replies
+// only) maps the objects of the request being answered to their ids there.
 function newState() {
-  return { depth: 0, path: new Set(), nodes: 0 };
+  return { depth: 0, path: new Set(), nodes: 0, ids: new Map(), byId: new Map(), back: null };
 }
+
+function isContainer(value) {
+  return Array.isArray(value) || isMap(value) || isSet(value) || isTypedArray(value) || isPlain(value);
+}
+
+// The message being decoded: its containers by id, and for a reply the request's own objects.
+let inbound = { table: new Map(), origin: new Map() };
 
 // A test's value -> V. The solution's own handles go back as handles; functions become callbacks.
 function encode(value, state = newState()) {
@@ -327,10 +342,21 @@ function encode(value, state = newState()) {
   if (typeof value === "function") return exportLocal(value, /^class[\s{]/.test(Function.prototype.toString.call(value)) ? "class" : "function");
   if (state.depth >= MAX_DEPTH) throw new RangeError("the value is nested too deeply to cross to the solution");
   if (state.path.has(value)) throw new TypeError("a value that contains itself cannot cross to the solution");
+  const container = isContainer(value);
+  if (container) {
+    if (state.ids.has(value)) return { $: "same", v: state.ids.get(value) };
+    if (state.back && state.back.has(value)) return { $: "back", v: state.back.get(value) };
+  }
   state.path.add(value);
   state.depth++;
   try {
-    return encodeObject(value, state);
+    if (!container) return encodeObject(value, state);
+    const n = state.ids.size;
+    state.ids.set(value, n);
+    state.byId.set(n, value);
+    const encoded = encodeObject(value, state);
+    if (["list", "dict", "set", "bytes"].includes(encoded.$)) encoded.id = n;
+    return encoded;
   } finally {
     state.depth--;
     state.path.delete(value);
@@ -389,6 +415,15 @@ const handleOf = new WeakMap();
 const dead = new WeakSet(); // stand-ins that only throw (collection, a solution that did not load)
 
 function decode(data, depth = 0) {
+  const value = decodeValue(data, depth);
+  if (data !== null && typeof data === "object" && "id" in data && ["list", "dict", "set", "bytes"].includes(data.$)) {
+    if (!Number.isSafeInteger(data.id) || inbound.table.has(data.id)) throw new ChannelClosed("a malformed value", true);
+    inbound.table.set(data.id, value);
+  }
+  return value;
+}
+
+function decodeValue(data, depth) {
   if (data === null || typeof data === "boolean" || typeof data === "string" || typeof data === "number") return data;
   if (typeof data !== "object" || Array.isArray(data) || depth > MAX_DEPTH + 2) throw new ChannelClosed("a value that is not of this protocol", true);
   const v = data.v;
@@ -446,6 +481,12 @@ function decode(data, depth = 0) {
       const entry = locals.get(v); // one of the test's functions, coming back
       if (!entry) throw new ChannelClosed("a handle the test never gave out", true);
       return entry.self !== undefined ? entry.self[entry.name] : entry.value;
+    }
+    case "same":
+    case "back": {
+      const table = data.$ === "same" ? inbound.table : inbound.origin;
+      if (!table.has(v)) throw new ChannelClosed("a malformed value", true);
+      return table.get(v);
     }
     case "ref":
       if (!Number.isSafeInteger(v) || v < 0) throw new ChannelClosed("a malformed handle", true);
@@ -564,8 +605,8 @@ function objectTarget(type) {
 }
 
 // A request whose reply is a value (get, set, op).
-function value(message) {
-  const reply = exchange(message);
+function value(message, state) {
+  const reply = exchange(message, state);
   try {
     if (reply.err !== undefined) throw new Thrown(buildError(reply.err));
     return decode(reply.ok);
@@ -581,12 +622,13 @@ class Thrown {
   }
 }
 
-function encodeArgs(args) {
-  return args.map((a) => encode(a));
+function encodeArgs(args, state = newState()) {
+  return args.map((a) => encode(a, state));
 }
 
 function op(id, name, args = []) {
-  return value({ op: "op", obj: id, name, args: encodeArgs(args) });
+  const state = newState();
+  return value({ op: "op", obj: id, name, args: encodeArgs(args, state) }, state);
 }
 
 // The reply of a call / new / next / await: its value, a settled Promise when the solution's answer
@@ -595,7 +637,10 @@ function outcome(reply, args, isNext = false) {
   try {
     if (args && Array.isArray(reply.after)) {
       for (const item of reply.after) {
-        if (Array.isArray(item) && Number.isInteger(item[0]) && item[0] >= 0 && item[0] < args.length) copyBack(args[item[0]], decode(item[1]));
+        if (!Array.isArray(item) || !Number.isInteger(item[0]) || item[0] < 0 || item[0] >= args.length) continue;
+        // in place; later references to it in the reply ("same") mean the test's own object
+        const id = item[1] !== null && typeof item[1] === "object" ? item[1].id : undefined;
+        if (copyBack(args[item[0]], decode(item[1])) && Number.isSafeInteger(id)) inbound.table.set(id, args[item[0]]);
       }
     }
     if (reply.err !== undefined) {
@@ -626,30 +671,36 @@ function copyBack(original, now) {
       original.clear();
       for (const item of now) original.add(item);
     } else if (isUint8Array(original) && isUint8Array(now)) {
-      if (original.length === now.length) original.set(now);
+      if (original.length !== now.length) return false;
+      original.set(now);
     } else if (original !== null && typeof original === "object" && isPlain(original) && now !== null && typeof now === "object" && isPlain(now)) {
       for (const key of Object.keys(original)) delete original[key];
       for (const key of Object.keys(now)) defineData(original, key, now[key], true);
+    } else {
+      return false;
     }
+    return true;
   } catch (error) {
-    // a frozen or exotic argument keeps its old contents
+    return false; // a frozen or exotic argument keeps its old contents
   }
 }
 
 function call(id, args, self) {
-  const message = { op: "call", obj: id, name: null, args: encodeArgs(args), kwargs: [] };
+  const state = newState();
+  const message = { op: "call", obj: id, name: null, args: encodeArgs(args, state), kwargs: [] };
   if (self !== undefined && self !== null && self !== globalThis) {
     try {
-      message.this = encode(self);
+      message.this = encode(self, state);
     } catch (error) {
       // a receiver that cannot cross: the solution's function runs without one
     }
   }
-  return outcome(exchange(message), args);
+  return outcome(exchange(message, state), args);
 }
 
 function construct(id, args) {
-  const result = outcome(exchange({ op: "new", obj: id, args: encodeArgs(args) }), args);
+  const state = newState();
+  const result = outcome(exchange({ op: "new", obj: id, args: encodeArgs(args, state) }, state), args);
   if (result === null || (typeof result !== "object" && typeof result !== "function")) throw new TypeError("the solution's constructor gave no object");
   return result;
 }
@@ -682,7 +733,8 @@ function handleTraps(id, kind, type, iterable) {
     },
     set(target, key, v) {
       if (typeof key === "symbol") return Reflect.set(target, key, v);
-      value({ op: "set", obj: id, name: key, value: encode(v) });
+      const state = newState();
+      value({ op: "set", obj: id, name: key, value: encode(v, state) }, state);
       return true;
     },
     has(target, key) {
@@ -706,7 +758,8 @@ function handleTraps(id, kind, type, iterable) {
     defineProperty(target, key, desc) {
       if (typeof key === "symbol") return Reflect.defineProperty(target, key, desc);
       if (!("value" in desc)) throw new TypeError("accessors cannot be defined on the solution's objects");
-      value({ op: "set", obj: id, name: key, value: encode(desc.value) });
+      const state = newState();
+      value({ op: "set", obj: id, name: key, value: encode(desc.value, state) }, state);
       return true;
     },
     setPrototypeOf() {
@@ -749,8 +802,9 @@ function handleTraps(id, kind, type, iterable) {
 function makeNext(id) {
   return function next(...args) {
     const message = { op: "next", obj: id };
-    if (args.length) message.args = encodeArgs(args);
-    return outcome(exchange(message), null, true);
+    const state = newState();
+    if (args.length) message.args = encodeArgs(args, state);
+    return outcome(exchange(message, state), null, true);
   };
 }
 

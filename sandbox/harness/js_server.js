@@ -228,8 +228,9 @@ function remote(id, kind, type) {
     standIn = {
       next(...args) {
         const message = { op: "next", obj: id };
-        if (args.length) message.args = args.map((a) => encode(a));
-        const reply = request(message);
+        const state = newState();
+        if (args.length) message.args = args.map((a) => encode(a, state));
+        const reply = request(message, state);
         if (reply.stop) return { value: decode(reply.value), done: true };
         return { value: answerOf(reply), done: false };
       },
@@ -250,8 +251,9 @@ function remote(id, kind, type) {
     };
   } else {
     standIn = function (...args) {
-      const message = { op: "call", obj: id, name: null, args: args.map((a) => encode(a)), kwargs: [] };
-      return answerOf(request(message));
+      const state = newState();
+      const message = { op: "call", obj: id, name: null, args: args.map((a) => encode(a, state)), kwargs: [] };
+      return answerOf(request(message, state));
     };
     try {
       defineProperty(standIn, "name", { value: String(type || "callback").slice(0, 200) });
@@ -265,11 +267,14 @@ function remote(id, kind, type) {
 }
 
 // Send a request to the judge and serve its requests until the reply comes (PROTOCOL.md "Channel").
-function request(message) {
+function request(message, state) {
   send(message);
   for (;;) {
     const frame = receive(); // ChannelClosed: the judge is gone; the solution's call throws
-    if (typeof frame.op !== "string") return frame;
+    if (typeof frame.op !== "string") {
+      inbound = { table: new Table(), origin: state ? state.byId : new Table() };
+      return frame;
+    }
     nestedDepth++;
     try {
       sendReply(serve(frame));
@@ -342,9 +347,24 @@ function ref(value, kind, extra) {
   return { $: "ref", v: exportValue(value), kind, type: typeName(value), ...extra };
 }
 
-function newState() {
-  return { depth: 0, path: new Table(), nodes: 0 };
+// One message's state (PROTOCOL.md "Identity"): containers by id; `back` (replies only) the objects of
+// the request being answered, by their ids there.
+function newState(back = null) {
+  return { depth: 0, path: new Table(), nodes: 0, ids: new Table(), count: 0, byId: new Table(), back };
 }
+
+function replyState(table) {
+  const back = new Table();
+  for (const [n, o] of mapEntries(table.map)) back.set(o, n);
+  return newState(back);
+}
+
+function isContainer(value) {
+  return isArray(value) || isMap(value) || isSet(value) || isTypedArray(value) || isPlain(value);
+}
+
+let inbound = { table: new Table(), origin: new Table() };
+const ID_TAGS = ["list", "dict", "set", "bytes"];
 
 function encode(value, state = newState()) {
   if (++state.nodes > MAX_NODES) throw new RangeError("the value is too large to cross to the other side");
@@ -370,10 +390,21 @@ function encode(value, state = newState()) {
   if (remoteIds.has(value)) return { $: "handle", v: remoteIds.get(value) };
   if (state.depth >= MAX_DEPTH) throw new RangeError("the value is nested too deeply to cross");
   if (state.path.has(value)) throw new TypeError("a value that contains itself cannot cross");
+  const container = isContainer(value);
+  if (container) {
+    if (state.ids.has(value)) return { $: "same", v: state.ids.get(value) };
+    if (state.back && state.back.has(value)) return { $: "back", v: state.back.get(value) };
+  }
   state.path.set(value, true);
   state.depth++;
   try {
-    return encodeObject(value, state);
+    if (!container) return encodeObject(value, state);
+    const n = state.count++;
+    state.ids.set(value, n);
+    state.byId.set(n, value);
+    const encoded = encodeObject(value, state);
+    if (ID_TAGS.includes(encoded.$)) encoded.id = n;
+    return encoded;
   } finally {
     state.depth--;
     state.path.delete(value);
@@ -421,6 +452,15 @@ function encodeObject(value, state) {
 }
 
 function decode(data, depth = 0) {
+  const value = decodeValue(data, depth);
+  if (data !== null && typeof data === "object" && "id" in data && ID_TAGS.includes(data.$)) {
+    if (!Number.isSafeInteger(data.id) || inbound.table.has(data.id)) throw new ChannelClosed("a malformed value");
+    inbound.table.set(data.id, value);
+  }
+  return value;
+}
+
+function decodeValue(data, depth) {
   if (data === null || typeof data === "boolean" || typeof data === "string" || typeof data === "number") return data;
   if (typeof data !== "object" || isArray(data) || depth > MAX_DEPTH + 2) throw new ChannelClosed("a value that is not of this protocol");
   const v = data.v;
@@ -472,6 +512,12 @@ function decode(data, depth = 0) {
       return new Date(v === null ? NaN : Number(v));
     case "handle":
       return lookup(v);
+    case "same":
+    case "back": {
+      const table = data.$ === "same" ? inbound.table : inbound.origin;
+      if (!table.has(v)) throw new ChannelClosed("a malformed value");
+      return table.get(v);
+    }
     case "ref":
       return remote(Number(v), String(data.kind || "function"), String(data.type || ""));
     case "exc":
@@ -628,13 +674,19 @@ function snapshot(value) {
 }
 
 // Containers the call changed, for the judge to copy into the test's own objects (PROTOCOL.md "after").
-function withAfter(reply, args, before) {
-  const after = [];
+// The changed arguments are encoded first, as full copies (no "back"), then the reply's value, so a
+// container it shares with them is "same" there and the judge's own object once copied back.
+function withAfter(table, args, before, build) {
+  const changed = [];
   args.forEach((arg, index) => {
     if (before[index] === undefined || before[index] === null) return;
     const now = snapshot(arg);
-    if (now !== null && now !== before[index]) after.push([index, jsonParse(now)]);
+    if (now !== null && now !== before[index]) changed.push(index);
   });
+  const state = newState();
+  const after = changed.map((index) => [index, encode(args[index], state)]);
+  state.back = replyState(table).back;
+  const reply = build(state);
   if (after.length) reply.after = after;
   return reply;
 }
@@ -653,21 +705,24 @@ const NESTED_AWAIT =
 
 // One request -> its reply, or a Pending when the answer is a promise to await first.
 function serve(request) {
+  const table = new Table();
+  inbound = { table, origin: new Table() };
   try {
-    return perform(request);
+    return perform(request, table);
   } catch (error) {
     return { err: describeError(error) };
   }
 }
 
-function perform(request) {
+function perform(request, table) {
+  const reply = () => replyState(table);
   const op = request.op;
   const target = lookup(request.obj);
   const name = request.name === null || request.name === undefined ? null : String(request.name);
   const args = isArray(request.args) ? request.args.map((a) => decode(a)) : [];
   switch (op) {
     case "get":
-      return { ok: encode(Object(target)[name]) };
+      return { ok: encode(Object(target)[name], reply()) };
     case "set":
       if (!reflectSet(Object(target), name, decode(request.value))) throw new TypeError(`Cannot assign to read only property '${name}' of the solution's ${typeName(target)}`);
       return { ok: null };
@@ -685,22 +740,22 @@ function perform(request) {
           result = reflectApply(fn, self, args);
         }
       } catch (error) {
-        return withAfter({ err: describeError(error) }, args, before); // what it changed before throwing counts
+        return withAfter(table, args, before, (state) => ({ err: describeError(error, state) })); // what it changed before throwing counts
       }
       if (isPromise(result) && nestedDepth === 0) {
         return new Pending(
           result,
-          (value) => withAfter({ ok: encode(value), async: true }, args, before),
-          (error) => withAfter({ err: describeError(error), async: true }, args, before)
+          (value) => withAfter(table, args, before, (state) => ({ ok: encode(value, state), async: true })),
+          (error) => withAfter(table, args, before, (state) => ({ err: describeError(error, state), async: true }))
         );
       }
-      return withAfter({ ok: encode(result) }, args, before);
+      return withAfter(table, args, before, (state) => ({ ok: encode(result, state) }));
     }
     case "next": {
       const step = target.next(...args);
       const answer = (result) => {
         if (result === null || typeof result !== "object") throw new TypeError(`Iterator result ${String(result)} is not an object`);
-        return result.done ? { stop: true, value: encode(result.value) } : { ok: encode(result.value) };
+        return result.done ? { stop: true, value: encode(result.value, reply()) } : { ok: encode(result.value, reply()) };
       };
       if (!isPromise(step)) return answer(step);
       if (nestedDepth > 0) throw new TypeError(NESTED_AWAIT);
@@ -720,12 +775,12 @@ function perform(request) {
       if (nestedDepth > 0) throw new TypeError(NESTED_AWAIT);
       return new Pending(
         promiseResolve(target),
-        (value) => ({ ok: encode(value), async: true }),
+        (value) => ({ ok: encode(value, reply()), async: true }),
         (error) => ({ err: describeError(error), async: true })
       );
     case "op": {
       if (!hasOwn(OPERATIONS, name)) throw new TypeError(`unknown operation ${name}`);
-      return { ok: encode(OPERATIONS[name](target, ...args)) };
+      return { ok: encode(OPERATIONS[name](target, ...args), reply()) };
     }
     default:
       throw new TypeError(`unknown request ${String(op).slice(0, 40)}`);

@@ -92,13 +92,21 @@ class JudgeWire(pywire.Wire):
         return self.decode(self.ask(message).get("ok"))
 
     def call(self, obj: int, name: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        self.begin_out()
         encoded = [self.encode(a) for a in args]
         message = {"op": "call", "obj": obj, "name": name, "args": encoded}
         message["kwargs"] = [[k, self.encode(v)] for k, v in kwargs.items()]
         reply = self.ask(message)
         for index, after in reply.get("after") or []:
-            if isinstance(index, int) and 0 <= index < len(args):
-                copy_back(args[index], self.decode(after))
+            # in place, and later references to it in the reply ("same") mean the test's own object
+            if (
+                isinstance(index, int)
+                and 0 <= index < len(args)
+                and copy_back(args[index], self.decode(after))
+                and isinstance(after, dict)
+                and "id" in after
+            ):
+                self._in[after["id"]] = args[index]
         return self.decode(reply.get("ok"))
 
     def remote(self, handle: int, kind: str, type_name: str) -> Any:
@@ -124,12 +132,16 @@ class JudgeWire(pywire.Wire):
                 raise TypeError("the solution may only call the functions a test gave it")
             if op == "next":
                 try:
-                    return {"ok": self.encode(next(target))}
+                    item = next(target)
+                    self.begin_out(reply=True)
+                    return {"ok": self.encode(item)}
                 except StopIteration as stop:
                     return {"stop": True, "value": self.encode(stop.value)}
             args = [self.decode(a) for a in request.get("args") or []]
             kwargs = {str(k): self.decode(v) for k, v in request.get("kwargs") or []}
-            return {"ok": self.encode(target(*args, **kwargs))}
+            result = target(*args, **kwargs)
+            self.begin_out(reply=True)
+            return {"ok": self.encode(result)}
         except Exception as exc:
             return {"err": pywire.describe_exception(exc)}
 
@@ -138,7 +150,7 @@ async def _awaited(handle: Handle) -> Any:
     return handle._wire.value({"op": "await", "obj": handle._id})
 
 
-def copy_back(original: Any, after: Any) -> None:
+def copy_back(original: Any, after: Any) -> bool:
     """Put what the solution did to a list/dict/set argument into the test's own object."""
     if isinstance(original, list) and isinstance(after, list):
         original[:] = after
@@ -149,6 +161,9 @@ def copy_back(original: Any, after: Any) -> None:
         original.update(after)
     elif isinstance(original, bytearray) and isinstance(after, bytes):
         original[:] = after
+    else:
+        return False
+    return True
 
 
 def _refuse_order(self: Any, other: Any) -> Any:
@@ -175,12 +190,14 @@ class Handle:
         return self._wire.value({"op": "get", "obj": self._id, "name": name})
 
     def __setattr__(self, name: str, value: Any) -> None:
+        self._wire.begin_out()
         self._wire.ask({"op": "set", "obj": self._id, "name": name, "value": self._wire.encode(value)})
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._wire.call(self._id, None, args, kwargs)
 
     def _op(self, name: str, *args: Any) -> Any:
+        self._wire.begin_out()
         message = {"op": "op", "obj": self._id, "name": name, "args": [self._wire.encode(a) for a in args]}
         result = self._wire.value(message)
         expected = _CHECKED.get(name)

@@ -50,6 +50,7 @@ class Callback:
         self._wire, self._handle, self._kind = wire, handle, kind
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._wire.begin_out()
         message = {"op": "call", "obj": self._handle, "name": None, "args": [self._wire.encode(a) for a in args]}
         message["kwargs"] = [[k, self._wire.encode(v)] for k, v in kwargs.items()]
         return self._wire.answer_of(self._wire.request(message))
@@ -82,37 +83,48 @@ class ServerWire(pywire.Wire):
         except BaseException as exc:  # SystemExit and all: the test sees it as a failure
             return {"err": pywire.describe_exception(exc)}
 
+    def reply(self, value: Any) -> dict[str, Any]:
+        self.begin_out(reply=True)
+        return {"ok": self.encode(value)}
+
+    def snapshot(self, value: Any) -> Any:
+        """A mutable argument's contents, to tell whether the call changed it."""
+        self.begin_out()
+        return self.encode(value)
+
     def _serve(self, request: dict[str, Any]) -> dict[str, Any]:
         op, obj = request.get("op"), self.exported[int(request.get("obj", -1))]
         name = request.get("name")
         if op == "get":
-            return {"ok": self.encode(getattr(obj, str(name)))}
+            return self.reply(getattr(obj, str(name)))
         if op == "set":
             setattr(obj, str(name), self.decode(request.get("value")))
             return {"ok": None}
         if op == "next":
             try:
-                return {"ok": self.encode(next(obj))}
+                return self.reply(next(obj))
             except StopIteration as stop:
+                self.begin_out(reply=True)
                 return {"stop": True, "value": self.encode(stop.value)}
         if op == "await":
-            return {"ok": self.encode(asyncio.new_event_loop().run_until_complete(obj))}
+            return self.reply(asyncio.new_event_loop().run_until_complete(obj))
         raw_args = list(request.get("args") or [])
         args = [self.decode(a) for a in raw_args]
         if op == "op":
-            return {"ok": self.encode(OPERATIONS[str(name)](obj, *args))}
+            return self.reply(OPERATIONS[str(name)](obj, *args))
         if op != "call":
             raise ValueError(f"unknown request {op!r}")
         kwargs = {str(k): self.decode(v) for k, v in request.get("kwargs") or []}
         target = obj if name is None else getattr(obj, str(name))
+        before = [self.snapshot(a) if isinstance(a, MUTABLE) else None for a in args]
         result = target(*args, **kwargs)
+        changed = [i for i, a in enumerate(args) if before[i] is not None and self.snapshot(a) != before[i]]
+        # The changed arguments first, as full copies (no `back`: their contents are new); the value
+        # after them, so a container it shares with them is `same` and the judge's own object.
+        self.begin_out()
+        after = [[i, self.encode(args[i])] for i in changed]
+        self.begin_out(reply=True, keep=True)
         reply: dict[str, Any] = {"ok": self.encode(result)}
-        after = []
-        for index, (arg, before) in enumerate(zip(args, raw_args, strict=True)):
-            if isinstance(arg, MUTABLE):
-                now = self.encode(arg)
-                if now != before:
-                    after.append([index, now])
         if after:
             reply["after"] = after
         return reply
@@ -137,7 +149,7 @@ def serve(path: str) -> None:
             request = wire.receive()
         except pywire.ChannelClosed:
             break
-        reply = wire.serve(request)
+        reply = wire.answer(request)
         try:
             wire.send(reply)
         except ValueError as exc:  # too large

@@ -72,6 +72,32 @@ class Wire:
         self._export_ids: dict[int, int] = {}
         self._next_id = 1
         self._buffer = bytearray()
+        # Identity within a message and back to a request (PROTOCOL.md "Identity").
+        self._out: dict[int, tuple[int, Any]] = {}  # id(obj) -> (n, obj): the message being encoded
+        self._back: dict[int, int] = {}  # id(obj) -> n in the request being answered (replies only)
+        self._in: dict[int, Any] = {}  # n -> decoded object: the message being decoded
+        self._origin: dict[int, Any] = {}  # n -> our own object in the request the reply answers
+        self._serving: list[dict[int, Any]] = []  # the decoded tables of the requests in flight here
+
+    def begin_out(self, reply: bool = False, keep: bool = False) -> None:
+        """Start encoding a new message (`keep`: go on with this one); a reply may refer back to the
+        request being served."""
+        if not keep:
+            self._out = {}
+        self._back = {id(o): n for n, o in self._serving[-1].items()} if reply and self._serving else {}
+
+    def begin_in(self, origin: dict[int, Any] | None = None) -> None:
+        self._in = {}
+        self._origin = origin or {}
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Serve one request of the other side, keeping its decoded containers for `back`."""
+        self.begin_in()
+        self._serving.append(self._in)
+        try:
+            return self.serve(request)
+        finally:
+            self._serving.pop()
 
     # --- frames ------------------------------------------------------------------------------
 
@@ -79,6 +105,7 @@ class Wire:
         data = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
         if len(data) > FRAME_CAP:
             raise ValueError(f"the value is too large to cross to the other side ({len(data)} bytes)")
+        self.begin_out()
         view = memoryview(HEADER.pack(len(data)) + data)
         try:
             while view:
@@ -126,12 +153,14 @@ class Wire:
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send a request; serve the other side's requests until our reply arrives."""
+        sent = {n: obj for n, obj in self._out.values()}
         self.send(message)
         while True:
             reply = self.receive()
             if "op" not in reply:
+                self.begin_in(sent)
                 return reply
-            self.send(self.serve(reply))
+            self.send(self.answer(reply))
 
     def serve(self, request: dict[str, Any]) -> dict[str, Any]:  # pragma: no cover - each side's own
         raise NotImplementedError
@@ -165,7 +194,12 @@ class Wire:
             raise ValueError("the value is nested too deeply to cross")
         if kind is complex:
             return {"$": "complex", "v": [self.encode(value.real), self.encode(value.imag)]}
-        if isinstance(value, (bytes, bytearray, memoryview)):
+        if isinstance(value, bytearray):
+            if id(value) in self._out:
+                return {"$": "same", "v": self._out[id(value)][0]}
+            n = self._register(value)
+            return {"$": "bytes", "v": base64.b64encode(bytes(value)).decode(), "id": n}
+        if isinstance(value, (bytes, memoryview)):
             return {"$": "bytes", "v": base64.b64encode(bytes(value)).decode()}
         if isinstance(value, BaseException):
             return {"$": "exc", "v": describe_exception(value)}
@@ -178,17 +212,38 @@ class Wire:
         if container is not None:
             if id(value) in path:
                 raise ValueError("a value that contains itself cannot cross")
+            mark: dict[str, int] = {}
+            if container in ("list", "dict", "set"):  # mutable: identity crosses
+                if id(value) in self._out:
+                    return {"$": "same", "v": self._out[id(value)][0]}
+                if id(value) in self._back:
+                    return {"$": "back", "v": self._back[id(value)]}
+                mark["id"] = self._register(value)
             inner, depth = path | {id(value)}, depth + 1
             if container == "dict":
                 items = [[self.encode(k, depth, inner), self.encode(v, depth, inner)] for k, v in dict.items(value)]
-                return {"$": "dict", "v": items}
+                return {"$": "dict", "v": items, **mark}
             items = [self.encode(v, depth, inner) for v in _items(value, container)]
             if container == "namedtuple":
                 return {"$": "namedtuple", "type": kind.__name__, "fields": list(value._fields), "v": items}
-            return {"$": container, "v": items}
+            return {"$": container, "v": items, **mark}
         return {"$": "ref", "v": self.export(value), "kind": _kind(value), "type": kind.__name__[:200]}
 
+    def _register(self, value: Any) -> int:
+        n = len(self._out)
+        self._out[id(value)] = (n, value)
+        return n
+
     def decode(self, data: Any, depth: int = 0) -> Any:
+        value = self._decode(data, depth)
+        if isinstance(data, dict) and "id" in data and data.get("$") in ("list", "dict", "set", "bytes"):
+            n = data["id"]
+            if type(n) is not int or n in self._in:
+                raise ChannelClosed("a malformed value")
+            self._in[n] = value
+        return value
+
+    def _decode(self, data: Any, depth: int) -> Any:
         if data is None or type(data) in (bool, str, int, float):
             return data
         if depth > MAX_DEPTH + 2 or not isinstance(data, dict):
@@ -217,6 +272,10 @@ class Wire:
                 return self.remote(int(v), str(data.get("kind", "object")), str(data.get("type", "object"))[:200])
             if tag == "handle":
                 return self.exported[int(v)]
+            if tag == "same":
+                return self._in[int(v)]
+            if tag == "back":
+                return self._origin[int(v)]
             if tag == "exc":
                 return build_exception(v)
             if tag == "exctype":

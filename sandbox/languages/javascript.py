@@ -26,7 +26,7 @@ LANGUAGE = Language(
         "--require=/tmp/harness/node_stdin.js",
         "--test",
         "--test-reporter=/tmp/harness/node_reporter.mjs",
-        "--test-reporter-destination=/dev/fd/3",
+        "--test-reporter-destination=stdout",  # the reporter writes its lines to fd 3 itself
         "test_solution.js",
     ),
     server_command=("node", "/tmp/harness/js_server.js", "/work/solution/solution.js"),

@@ -196,6 +196,26 @@ def with_fd3(node: str, args: list[str], *, cwd: Path, env: dict[str, str], time
 # --- values ----------------------------------------------------------------------------------------
 
 
+def test_identity_crosses_with_same_and_back(rig: Rig) -> None:
+    solution = """
+exports.uniqueValues = (values) => Array.from(new Set(values));
+exports.pair = (x) => [x, x];
+exports.grow = (xs) => { xs.push(3); return xs; };
+"""
+    script = """
+const a = { x: 1 };
+const b = { x: 1 };
+const result = solution.uniqueValues([a, b, a]);
+out.unique = result.length === 2 && result[0] === a && result[1] === b;
+const p = solution.pair([1]);
+out.pair = p[0] === p[1] && Array.isArray(p[0]);
+const xs = [1, 2];
+const grown = solution.grow(xs);
+out.grow = grown === xs && xs.length === 3;
+"""
+    assert rig.run(solution, script).out == {"unique": True, "pair": True, "grow": True}
+
+
 def test_plain_values_of_every_tag_round_trip(rig: Rig) -> None:
     solution = """
 exports.echo = (x) => x;
@@ -214,7 +234,7 @@ const value = {
 const back = solution.echo(value);
 assert.deepStrictEqual(back, value);
 assert.deepStrictEqual(solution.made(), value);
-out.same = util.isDeepStrictEqual(back, value) && back !== value;
+out.same = util.isDeepStrictEqual(back, value) && back === value; // the test's own object comes back
 out.nan = Number.isNaN(back.nan);
 out.negZero = Object.is(back.negZero, -0);
 out.big = typeof back.big === 'bigint' && back.big === 12345678901234567890n;

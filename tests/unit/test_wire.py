@@ -150,3 +150,34 @@ def test_a_solutions_traceback_is_attached_as_a_note() -> None:
     exc = pywire.build_exception({"type": "ValueError", "bases": [], "message": "bad", "traceback": "line 3"})
 
     assert type(exc) is ValueError and str(exc) == "bad" and "line 3" in exc.__notes__[0]
+
+
+def test_a_container_twice_in_one_message_is_the_same_object_there() -> None:
+    a: dict[str, int] = {"x": 1}
+    wire = Local(-1, -1)
+    encoded = wire.encode([a, {"x": 1}, a, bytearray(b"z")])
+    assert encoded["id"] == 0 and encoded["v"][2] == {"$": "same", "v": 1}
+    back = wire.decode(json.loads(json.dumps(encoded)))
+    assert back == [a, a, a, b"z"] and back[0] is back[2] and back[0] is not back[1]
+
+
+def test_a_reply_refers_back_to_the_requesters_own_objects() -> None:
+    """uniqueValues([a, b, a]) -> [a, b]: the test gets its own a and b; f(xs) is xs."""
+    judge, server = Local(-1, -1), Local(-1, -1)
+    a, b = {"x": 1}, {"x": 1}
+    xs = [a, b, a]
+    judge.begin_out()
+    request = json.loads(json.dumps([judge.encode(xs)]))
+    sent = {n: obj for n, obj in judge._out.values()}
+    server.begin_in()
+    server._serving.append(server._in)
+    (args,) = [server.decode(x) for x in request]
+    assert args[0] is args[2] and args[0] is not args[1]
+    server.begin_out(reply=True)
+    reply = json.loads(json.dumps({"ok": server.encode([args[0], args[1]]), "same": server.encode(args)}))
+    server._serving.pop()
+    assert reply["ok"]["v"] == [{"$": "back", "v": 1}, {"$": "back", "v": 2}]
+    judge.begin_in(sent)
+    result = judge.decode(reply["ok"])
+    assert len(result) == 2 and result[0] is a and result[1] is b
+    assert judge.decode(reply["same"]) is xs
