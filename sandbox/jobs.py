@@ -2,16 +2,18 @@
 
 from typing import Any
 
+from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown, worker_shutdown
 from django.conf import settings
 
-from annotation.celery import app
 from sandbox import reaper, runner, services, workers
 from sandbox.docker_backend import Unavailable
 from sandbox.models import Execution
 
 
-@app.task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+# shared_task: the engine binds to whatever Celery app the project runs (annotation/celery.py here)
+# and imports nothing of the product.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_execution(execution_id: int) -> None:
     """Run one execution's suite and hand the result to its callback; safe to deliver twice."""
     limits = runner.default_backend().limits
@@ -32,7 +34,7 @@ def run_execution(execution_id: int) -> None:
         services.deliver(execution_id=execution_id)
 
 
-@app.task(ignore_result=True)
+@shared_task(ignore_result=True)
 def reap() -> dict[str, Any]:
     """Periodic: requeue executions whose worker died, remove containers nobody will remove."""
     requeued, lost = services.recover_stale()
