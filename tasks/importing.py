@@ -14,7 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
-from tasks.models import MAX_RESPONSES, MIN_RESPONSES, RESPONSE_LABELS, Language, Project, RankingMode, Response, Task
+from sandbox import languages
+from tasks.models import MAX_RESPONSES, MIN_RESPONSES, RESPONSE_LABELS, Project, RankingMode, Response, Task
 
 TASK_FIELDS = ("id", "prompt", "language", "responses", "metadata")
 RESPONSE_FIELDS = ("model", "code")
@@ -135,8 +136,8 @@ def _parse_task(number: int, text: str) -> ParsedTask:
 def _language(data: dict[str, Any]) -> str:
     raw = _required_string(data, "language")
     language = raw.strip().lower()
-    if language not in Language.values:
-        raise _LineError(f'unknown language "{raw}" (supported: {", ".join(sorted(Language.values))})')
+    if language not in languages.LANGUAGES:
+        raise _LineError(f'unknown language "{raw}" (supported: {", ".join(sorted(languages.LANGUAGES))})')
     return language
 
 

@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from sandbox import languages
+
 MAX_RESPONSES = 8
 MIN_RESPONSES = 2
 RESPONSE_LABELS = "ABCDEFGH"
@@ -20,11 +22,6 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "user"
-
-
-class Language(models.TextChoices):
-    PYTHON = "python", "Python"
-    JAVASCRIPT = "javascript", "JavaScript"
 
 
 class RankingMode(models.TextChoices):
@@ -136,7 +133,7 @@ class Task(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     external_id = models.CharField(max_length=200)
     prompt = models.TextField()
-    language = models.CharField(max_length=16, choices=Language.choices)
+    language = models.CharField(max_length=16, choices=languages.choices)
     metadata = models.JSONField(default=dict, blank=True)
     gold_answer = models.JSONField(null=True, blank=True)
     # Places of the project's overlap held by active, submitted or returned assignments; kept exact

@@ -1,11 +1,16 @@
-"""Languages the sandbox runs tests in: one module each, registered here. Adding a language means a
-module like python.py (file names, how to run the tests, a reporter that writes the JSON-lines report
-described in sandbox/verdict.py) plus its toolchain in the image."""
+"""Languages the sandbox runs tests in: one module each, registered here, and the only list of them
+(task choices, the import check, the workspace's editor and hint, the export filter all read it).
+Adding a language: see the README, "Adding a language"."""
 
 from sandbox.languages import javascript, python
 from sandbox.languages.base import Language
 
 LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (python.LANGUAGE, javascript.LANGUAGE)}
+
+
+def choices() -> list[tuple[str, str]]:
+    """(name, label) pairs: `Task.language` takes its choices from here, so a new language needs no migration."""
+    return [(lang.name, lang.label) for lang in LANGUAGES.values()]
 
 
 class UnknownLanguage(ValueError):

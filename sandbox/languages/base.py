@@ -28,6 +28,10 @@ def harness_source(name: str) -> str:
 @dataclass(frozen=True)
 class Language:
     name: str
+    label: str  # what people read: "Python"
+    editor_mode: str  # the CodeMirror mode, vendored under annotation/static/vendor/codemirror/mode/
+    framework: str  # what the tests are written in, as the workspace says it: "pytest"
+    import_hint: str  # how a test reaches the solution: "from solution import …"
     solution_file: str
     test_file: str
     test_template: str

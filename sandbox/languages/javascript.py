@@ -16,6 +16,10 @@ test('example', () => {
 
 LANGUAGE = Language(
     name="javascript",
+    label="JavaScript",
+    editor_mode="javascript",
+    framework="node:test",
+    import_hint="require('./solution')",
     solution_file="solution.js",
     test_file="test_solution.js",
     test_template=TEMPLATE,

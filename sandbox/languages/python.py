@@ -16,6 +16,10 @@ def test_example():
 
 LANGUAGE = Language(
     name="python",
+    label="Python",
+    editor_mode="python",
+    framework="pytest",
+    import_hint="from solution import …",
     solution_file="solution.py",
     test_file="test_solution.py",
     test_template=TEMPLATE,

@@ -172,3 +172,18 @@ def test_the_lead_sees_submitted_judgments_with_their_time_and_annotators_do_not
 
     assert 'id="judgments"' not in mine and "<strong>1</strong> submitted" in mine
     assert 'id="judgments"' in theirs and "wanda" in theirs and "12 min" in theirs
+
+
+@pytest.mark.parametrize(("language", "hint"), [("python", "from solution import"), ("javascript", "require(")])
+def test_the_editor_and_hint_follow_the_language_registry(client: Client, ann: User, language: str, hint: str) -> None:
+    project = services.create_project(slug=f"lang-{language}", name="Languages", ranking_mode=RankingMode.RANKING)
+    services.add_member(project=project, user=ann, role=Role.ANNOTATOR)
+    import_tasks(project=project, lines=[json.dumps(task_line("t-1", language=language))])
+    assignment = open_workspace(client, ann, project)
+
+    html = client.get(f"/work/{assignment.pk}/").content.decode()
+
+    assert f'data-editor-mode="{language}"' in html
+    assert f"vendor/codemirror/mode/{language}/{language}.js" in html
+    other = "javascript" if language == "python" else "python"
+    assert f"mode/{other}/{other}.js" not in html and hint in html

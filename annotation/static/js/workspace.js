@@ -30,7 +30,7 @@
     editors.push(cm);
     return cm;
   }
-  const mode = root.dataset.language === "python" ? "python" : "javascript";
+  const mode = root.dataset.editorMode;  // from the language registry (sandbox/languages/)
   editor("tests-code", mode);
   editor("ideal-solution", mode);
 
