@@ -7,13 +7,32 @@ const CAP = 4000;
 // time: reported even when the test caught the error (assert.throws), so the run cannot pass on it.
 const TIMEOUT_MARKER = "@@sandbox:call_timeout@@";
 
+// What a test threw may be anything, objects that refuse to become strings included: never let that
+// end the reporter (the run would lose every verdict).
+function text(value) {
+  try {
+    return typeof value === "string" ? value : String(value);
+  } catch (e) {
+    try { return Object.prototype.toString.call(value); } catch (e2) { return "<unprintable>"; }
+  }
+}
+
 function failure(details) {
-  const error = details && details.error;
-  if (!error) return "";
-  const cause = error.cause !== undefined ? error.cause : error;
-  const text = cause && cause.stack ? String(cause.stack) : String(cause && cause.message !== undefined ? cause.message : cause);
+  let cause;
+  try {
+    const error = details && details.error;
+    if (!error) return "";
+    cause = error.cause !== undefined ? error.cause : error;
+  } catch (e) {
+    return "<unprintable failure>";
+  }
+  let stack, message;
+  try { stack = cause && cause.stack; } catch (e) { stack = undefined; }
+  try { message = cause && cause.message; } catch (e) { message = undefined; }
+  const text_ = stack ? text(stack) : text(message !== undefined ? message : cause);
+  const lines = text_;
   // Frames inside node itself say nothing about the tested code.
-  return text.split("\n").filter((l) => !/^\s+at .*\(?node:/.test(l)).join("\n").slice(0, CAP);
+  return lines.split("\n").filter((l) => !/^\s+at .*\(?node:/.test(l)).join("\n").slice(0, CAP);
 }
 
 function outcomeOf(type, data) {

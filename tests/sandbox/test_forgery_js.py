@@ -179,3 +179,28 @@ def test_a_javascript_solution_that_never_answers_times_out(run) -> None:
 
     assert result.status == Status.TIMEOUT, (result.status, result.message)
     assert time.monotonic() - started < 4 + 6
+
+
+@pytest.mark.parametrize(
+    "returned",
+    [
+        "({ valueOf: () => a + b, toString: () => String(a + b) })",
+        "new (class Sum { valueOf() { return a + b; } toString() { return String(a + b); } })()",
+        "({ [Symbol.toPrimitive]: () => a + b })",
+    ],
+    ids=["plain-object", "class-instance", "to-primitive"],
+)
+def test_coercion_methods_cannot_satisfy_loose_comparisons(run, returned: str) -> None:
+    # In one process each of these passes assert.equal(add(2, 3), 5) without adding anything right.
+    solution = f"function add(a, b) {{ return {returned}; }}\nmodule.exports = {{ add }};\n"
+    tests = (
+        "const test = require('node:test'); const assert = require('node:assert');\n"
+        "const { add } = require('./solution');\n"
+        "test('loose', () => assert.equal(add(2, 3), 5));\n"
+        "test('order', () => assert.ok(add(2, 3) > 4));\n"
+    )
+
+    result = run("javascript", solution, tests)
+
+    assert result.status == Status.FAILED, (result.status, result.message)
+    assert [t.outcome for t in result.tests] == [Outcome.FAILED, Outcome.FAILED]
