@@ -168,6 +168,28 @@ def test_skips_and_exits_raised_by_the_solution_fail_the_test(run, body: str) ->
     assert [t.outcome for t in result.tests] == [Outcome.FAILED] * 3
 
 
+def test_an_object_cannot_pass_for_the_right_number(run) -> None:
+    # In one process each of these passes: approx computes `5 - actual` (the object's __rsub__).
+    solution = (
+        "class Number:\n"
+        "    def __rsub__(self, other):\n        return 0\n"
+        "    def __float__(self):\n        return 5.0\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "def add(a, b):\n    return Number()\n"
+    )
+    tests = (
+        "import math\nimport pytest\nfrom solution import add\n\n"
+        "def test_approx():\n    assert add(2, 3) == pytest.approx(5)\n\n"
+        "def test_isclose():\n    assert math.isclose(add(2, 3), 5)\n\n"
+        "def test_float():\n    assert float(add(2, 3)) == 5.0\n"
+    )
+
+    result = run("python", solution, tests)
+
+    assert result.status == Status.FAILED, (result.status, result.message)
+    assert [t.outcome for t in result.tests] == [Outcome.FAILED] * 3
+
+
 def test_a_skip_the_test_file_did_not_declare_is_a_failure(run) -> None:
     tests = (
         "import pytest\nfrom solution import add\n\n"
