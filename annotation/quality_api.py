@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any, cast
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -69,8 +69,10 @@ class Timesheet(APIView):
     def get(self, request: Request, slug: str) -> ApiResponse:
         """The week's lines: everyone for leads, your own line otherwise."""
         access = access_project(request.user, slug)
-        raw = request.query_params.get("week")
-        week = timesheets.monday(dt.date.fromisoformat(raw) if raw else dt.date.today())
+        try:
+            week = timesheets.week_of(request.query_params.get("week"), today=timezone.localdate())
+        except ValueError as exc:
+            return ApiResponse({"detail": str(exc)}, status=400)
         lines = timesheets.week(
             project=access.project, week_start=week, annotator=None if access.can_lead else cast(User, request.user)
         )

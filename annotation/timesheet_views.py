@@ -51,11 +51,11 @@ def timesheet_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _week(raw: str | None) -> dt.date:
+    """The page shows this week for a week it cannot show (the API says why with a 400)."""
     try:
-        day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
+        return timesheets.week_of(raw, today=timezone.localdate())
     except ValueError:
-        day = timezone.localdate()
-    return timesheets.monday(day)
+        return timesheets.monday(timezone.localdate())
 
 
 def _adjust(request: HttpRequest, project: Project, week: dt.date, lead: User) -> str:

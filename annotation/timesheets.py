@@ -42,6 +42,20 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def week_of(raw: str | None, *, today: dt.date) -> dt.date:
+    """The Monday of the week `raw` (any day of it, YYYY-MM-DD) falls in; `today`'s week when blank.
+    ValueError, with a message for people, for anything else, dates too far out to have a week included."""
+    if not raw:
+        return monday(today)
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"week must be a date as YYYY-MM-DD, got {raw[:40]!r}") from None
+    if not dt.date(1900, 1, 8) <= day <= dt.date(9999, 12, 20):
+        raise ValueError("week must be a date between 1900-01-08 and 9999-12-20")
+    return monday(day)
+
+
 def week_bounds(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = timezone.make_aware(dt.datetime.combine(monday(week_start), dt.time.min))
     return start, start + dt.timedelta(days=7)

@@ -106,3 +106,27 @@ def test_the_lead_adjusts_through_the_page(client: Client, team) -> None:
 
     line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == "ts-ann")
     assert line.adjustment_seconds == -900 and line.total_seconds == 0  # never below zero
+
+
+@pytest.mark.parametrize("week", ["garbage", "9999-12-31", "0001-01-01", "2026-13-01"])
+def test_a_week_the_timesheet_cannot_show_is_a_400_in_the_api_and_this_week_on_the_page(
+    client: Client, team, week: str
+) -> None:
+    project, _, _, lead = team
+    client.force_login(lead)
+
+    api = client.get(f"/api/v1/projects/{project.slug}/timesheet", {"week": week})
+    page = client.get(f"/projects/{project.slug}/timesheet/", {"week": week})
+
+    assert api.status_code == 400 and "week must be a date" in api.json()["detail"]
+    assert page.status_code == 200
+    assert timesheets.monday(timezone.localdate()).isoformat() in page.content.decode()
+
+
+def test_any_day_of_a_week_gives_its_monday() -> None:
+    today = dt.date(2026, 12, 2)
+
+    assert timesheets.week_of("2026-11-22", today=today) == dt.date(2026, 11, 16)
+    assert timesheets.week_of("", today=today) == dt.date(2026, 11, 30)
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        timesheets.week_of("22/11/2026", today=today)
