@@ -95,11 +95,6 @@ class Pipes:
         self.read, self.write = {}, {}
         for name in ("judge_out", "judge_err", "report", "solution_out", "solution_err", "collection"):
             self.read[name], self.write[name] = os.pipe()
-            # Owned by the role that writes it, so that role may reopen it (node opens /dev/fd/3).
-            try:
-                os.fchown(self.write[name], SOLUTION if name.startswith("solution") else JUDGE, -1)
-            except OSError:  # gVisor: pipes keep their owner, and reopening /dev/fd/N works without it
-                pass
 
     def close_writers(self):
         for fd in self.write.values():
@@ -306,8 +301,8 @@ def main():
         if collect.get("command"):
             waited["collector"], _ = start_role(JUDGE, fds, env, command=collect["command"])
         else:
-            waited["collector"], go["collector"] = start_role(JUDGE, fds, env, source=bundle["judge"])
-            go["collector"] = (go["collector"], {"mode": "collect", "files": collect.get("files", [])})
+            waited["collector"], go_w = start_role(JUDGE, fds, env, source=bundle["judge"])
+            go["collector"] = (go_w, {"mode": "collect", "files": collect.get("files", [])})
     judge = roles["judge"]
     judge_mode = "in-process" if mode == "in-process" else "run"
     if judge.get("command"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import operator
 import os
-import time
 import types
 from typing import Any
 
@@ -170,7 +169,7 @@ def _refuse_order(self: Any, other: Any) -> Any:
     raise TypeError("objects of the solution cannot be ordered in a test: compare plain values (numbers, strings)")
 
 
-_CHECKED = {"__len__": int, "__bool__": bool, "__str__": str, "__repr__": str, "__contains__": bool, "__index__": int}
+_CHECKED = {"__len__": int, "__bool__": bool, "__str__": str, "__repr__": str, "__contains__": bool}
 
 
 class Handle:
@@ -344,7 +343,7 @@ class Lazy:
 
 def _lazy_forward(name: str) -> Any:
     def method(self: Lazy, *args: Any) -> Any:
-        return getattr(operator, name)(self._resolve(), *args) if hasattr(operator, name) else None
+        return getattr(operator, name)(self._resolve(), *args)
 
     method.__name__ = name
     return method
@@ -416,7 +415,3 @@ def install(ipc: str, solution_path: str, deadline: float | None, on_timeout: An
     wire = JudgeWire(ipc, deadline, on_timeout)
     sys.modules["solution"] = SolutionModule(wire, source)
     return wire
-
-
-def now() -> float:
-    return time.time()

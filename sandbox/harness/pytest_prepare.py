@@ -140,8 +140,7 @@ class Reporter:
 
 
 def run():
-    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    pyproxy.pywire.line_buffered()
     args = json.loads(sys.stdin.readline() or "{}")
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)

@@ -38,6 +38,16 @@ class WireTimeout(Exception):
     """No answer before the deadline."""
 
 
+def line_buffered() -> None:
+    """A role's prints reach its pipe line by line: the container may end before any exit flush, and
+    python -I ignores PYTHONUNBUFFERED."""
+    import sys
+
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+        setattr(sys, name, stream)
+
+
 def builtin_bases(cls: type) -> list[str]:
     """Names of the built-in exception classes in `cls`'s MRO, nearest first."""
     return [c.__name__ for c in cls.__mro__ if BUILTIN_EXCEPTIONS.get(c.__name__) is c]
