@@ -1,9 +1,11 @@
-"""The Celery application. Jobs live in each app's jobs.py, so that "task" always means a comparison task."""
+"""The Celery application and its broker (folders for the embedded transport, a health check).
+Jobs live in each app's jobs.py, so that "task" always means a comparison task."""
 
 import os
 
 from celery import Celery
 from celery.signals import worker_init
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotation.settings")
 
@@ -15,6 +17,23 @@ app.autodiscover_tasks(related_name="jobs")
 @worker_init.connect
 def _make_broker_folders(**_: object) -> None:
     """The file-system broker needs its folders before the first poll."""
-    from annotation import broker
+    ensure_folders()
 
-    broker.ensure_folders()
+
+def ensure_folders() -> None:
+    """Create the embedded (file-system) broker's folders; a no-op for Redis."""
+    options: dict[str, object] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if key in options:
+            settings.VAR_DIR.joinpath(str(options[key])).mkdir(parents=True, exist_ok=True)
+    if settings.CELERY_RESULT_BACKEND.startswith("file://"):
+        settings.VAR_DIR.joinpath(settings.CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(
+            parents=True, exist_ok=True
+        )
+
+
+def check_broker(timeout: int = 3) -> None:
+    """Raise if the broker cannot be reached within `timeout` seconds."""
+    ensure_folders()
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout)

@@ -2,14 +2,14 @@
 
 from typing import Any
 
+from celery import shared_task
 from django.db import connection
 
-from annotation import queue, testing
-from annotation.celery import app
+from annotation.work import queue, runs
 from tasks.models import Task
 
 
-@app.task(ignore_result=False, acks_late=False)
+@shared_task(ignore_result=False, acks_late=False)
 def ping(project_slug: str) -> dict[str, Any]:
     """Prove a worker is alive and on the same database as the caller: count a project's tasks."""
     return {
@@ -18,13 +18,13 @@ def ping(project_slug: str) -> dict[str, Any]:
     }
 
 
-@app.task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True)
 def record_test_result(result: dict[str, Any], test_result_id: int) -> None:
     """Sandbox callback: store a response's verdict (idempotent)."""
-    testing.record_test_result(test_result_id=test_result_id, result=result)
+    runs.record_test_result(test_result_id=test_result_id, result=result)
 
 
-@app.task(ignore_result=True)
+@shared_task(ignore_result=True)
 def expire_assignments() -> int:
     """Periodic: give the tasks of expired leases back to the pool."""
     return queue.expire_assignments()

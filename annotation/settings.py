@@ -4,6 +4,7 @@ Defaults are for a developer's machine (SQLite and a file-system broker under va
 DEBUG=0, SECRET_KEY, DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -85,8 +86,9 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} is not understood: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
-    # A file, not memory, so that a Celery worker started by a test sees the test database.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # A file, not memory, so that a Celery worker started by a test sees the test database; one per
+    # test process, so two runs side by side (or a run beside `make run`) never share one.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
     _db["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

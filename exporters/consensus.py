@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from annotation import rankings
 from exporters.records import ConsensusRecord, JudgmentRecord
-
-
-def _sign(record: JudgmentRecord, a: str, b: str) -> int:
-    rank = record.rank_of()
-    if a not in rank or b not in rank:
-        return 0
-    return (rank[a] < rank[b]) - (rank[a] > rank[b])
 
 
 def agreement(records: list[JudgmentRecord]) -> float:
@@ -22,7 +16,7 @@ def agreement(records: list[JudgmentRecord]) -> float:
     labels = sorted(records[0].candidates)
     shares = []
     for a, b in combinations(labels, 2):
-        signs = [_sign(r, a, b) for r in records]
+        signs = [rankings.order(r.ranking, a, b) for r in records]
         shares.append(max(signs.count(s) for s in (-1, 0, 1)) / len(signs))
     return round(sum(shares) / len(shares), 4) if shares else 1.0
 
@@ -34,12 +28,14 @@ def consensus(records: list[JudgmentRecord]) -> ConsensusRecord:
     ranked = [r for r in records if not r.all_unacceptable]
     mean_rank = {}
     for label in labels:
-        ranks = [r.rank_of().get(label, len(r.ranking)) + 1 for r in ranked]
+        ranks = [rankings.ranks(r.ranking).get(label, len(r.ranking)) + 1 for r in ranked]
         mean_rank[label] = round(sum(ranks) / len(ranks), 4) if ranks else 0.0
     groups: dict[float, list[str]] = {}
     for label in labels:
         groups.setdefault(mean_rank[label], []).append(label)
-    preferences = {(a, b): sum(1 for r in ranked if _sign(r, a, b) > 0) for a in labels for b in labels if a != b}
+    preferences = {
+        (a, b): sum(1 for r in ranked if rankings.order(r.ranking, a, b) > 0) for a in labels for b in labels if a != b
+    }
     return ConsensusRecord(
         task_id=first.task_id,
         prompt=first.prompt,

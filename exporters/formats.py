@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
+from annotation import rankings
 from exporters.records import ConsensusRecord, JudgmentRecord
 
 Record = JudgmentRecord | ConsensusRecord
@@ -106,7 +107,7 @@ def kto(record: Record) -> Iterator[Row]:
 
 
 def ranking(record: Record) -> Iterator[Row]:
-    rank = {label: i + 1 for i, group in enumerate(record.ranking) for label in group}
+    rank = {label: i + 1 for label, i in rankings.ranks(record.ranking).items()}
     ratings = record.ratings if isinstance(record, JudgmentRecord) else {}
     completions = [
         {

@@ -13,8 +13,10 @@ from django.conf import settings
 from django.db import reset_queries
 from django.db.models import QuerySet
 
-from annotation import review, testing
+from annotation import rankings
 from annotation.models import Assignment, Review, TestResult
+from annotation.review import services as review
+from annotation.work import runs
 from exporters.records import Candidate, JudgmentRecord
 from tasks.models import Project, Response
 
@@ -77,7 +79,7 @@ def _chunk(ids: list[int], models: list[str] | None) -> Iterator[JudgmentRecord]
     responses: dict[int, list[Response]] = {}
     for response in Response.objects.filter(task_id__in=task_ids).order_by("task_id", "label"):
         responses.setdefault(response.task_id, []).append(response)
-    results = testing.last_results(ids)
+    results = runs.last_results(ids)
     reviews = review.latest_reviews(assignments)
     for a in assignments:
         yield _record(a, responses.get(a.task_id, []), results.get(a.id, {}), models, reviews.get(a.id))
@@ -104,7 +106,7 @@ def _record(
         for r in responses
         if r.label in keep
     }
-    ranking = [[x for x in group if x in keep] for group in j.ranking]
+    ranking = rankings.restrict(j.ranking, keep)
     return JudgmentRecord(
         judgment_id=j.pk,
         task_id=a.task.external_id,

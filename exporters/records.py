@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotation import rankings
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -42,20 +44,9 @@ class JudgmentRecord:
     review_verdict: str | None = None  # the last review's verdict, if reviewed
     review_score: int | None = None
 
-    def rank_of(self) -> dict[str, int]:
-        return {label: i for i, group in enumerate(self.ranking) for label in group}
-
     def pairs(self) -> list[tuple[str, str]]:
         """Every (better, worse) across rank groups; ties give none, nor does "all unacceptable"."""
-        if self.all_unacceptable:
-            return []
-        return [
-            (better, worse)
-            for i, group in enumerate(self.ranking)
-            for better in group
-            for lower in self.ranking[i + 1 :]
-            for worse in lower
-        ]
+        return [] if self.all_unacceptable else rankings.pairs(self.ranking)
 
 
 @dataclass

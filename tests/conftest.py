@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from annotation import broker
 from annotation.celery import app as celery_app
+from annotation.celery import ensure_folders
 from sandbox.docker_backend import DockerBackend, Unavailable
 from sandbox.limits import Limits
 from tasks import services
@@ -137,7 +137,7 @@ def worker(transactional_db: None) -> Iterator[Callable[..., str]]:
 
     def start(*, pool: str = "solo", env: dict[str, str] | None = None, queue: str = "") -> str:
         queue = queue or f"test-{uuid.uuid4().hex[:8]}"
-        broker.ensure_folders()
+        ensure_folders()
         full_env = {
             **os.environ,
             "DATABASE_URL": database_url_of_this_test(),

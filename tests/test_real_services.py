@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from annotation import broker
+from annotation.celery import check_broker
 from tests.conftest import need_real
 
 
@@ -23,7 +23,7 @@ def test_the_database_is_postgresql() -> None:
 def test_the_broker_is_a_reachable_redis() -> None:
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         need_real("Redis", "set CELERY_BROKER_URL=redis://... (.ci/run does)")
-    broker.check_broker()
+    check_broker()
 
 
 def test_the_docker_engine_answers() -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from annotation.summary import work_summary as summary
+from annotation.work.summary import work_summary as summary
 from tasks.access import ProjectAccess
 
 register = template.Library()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from annotation import judging
 from annotation.models import Assignment
+from annotation.work import judging
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User

@@ -8,7 +8,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from annotation import agreement
+from annotation.quality import agreement
 
 
 def test_percent_agreement_counts_agreeing_pairs() -> None:

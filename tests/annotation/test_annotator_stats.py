@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from annotation import judging, queue, review, stats
 from annotation.models import Assignment
+from annotation.quality import annotators
+from annotation.review import services as review
+from annotation.work import judging, queue
 from tasks import services
 from tasks.models import Project, Role, User
 from tests.conftest import claimable_project, make_user
@@ -50,7 +52,7 @@ def test_volume_time_agreement_and_flags(scene) -> None:
     review.review_judgment(assignment=made[0], reviewer=lead, verdict="accept")
     review.review_judgment(assignment=made[1], reviewer=lead, verdict="reject")
 
-    rows = {r.username: r for r in stats.annotator_stats(project)}
+    rows = {r.username: r for r in annotators.annotator_stats(project)}
 
     c, k = rows["st-copier"], rows["st-careful"]
     assert (c.submitted, c.active_seconds, c.median_minutes) == (2, 70, 0.6)
@@ -83,6 +85,6 @@ def test_a_rationale_under_twice_the_minimum_is_flagged_short(db: None) -> None:
     submit(terse, project, 0, "A works; B fails on [].", 600)  # 23 characters: allowed, but short
     submit(terse, project, 0, "A handles the empty list and the single element; B fails on both.", 600)
 
-    (row,) = stats.annotator_stats(project)
+    (row,) = annotators.annotator_stats(project)
 
     assert row.flags["short_rationale"] == 1

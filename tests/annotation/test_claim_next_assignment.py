@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from annotation import queue
 from annotation.models import Assignment
+from annotation.work import queue
 from tasks.models import User
 from tests.conftest import claimable_project, make_user
 

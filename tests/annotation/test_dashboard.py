@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.test import Client
 from django.utils import timezone
 
-from annotation import dashboard, review
+from annotation.quality import dashboard
+from annotation.review import services as review
 from tasks import services
 from tasks.models import Role
 from tests.conftest import make_user

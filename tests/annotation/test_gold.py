@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from annotation import gold, queue, stats
+from annotation.gold import scores as gold
+from annotation.quality import annotators
+from annotation.work import queue
 from exporters import query
 from tasks import services
 from tasks.models import Project, Role, Task, User
@@ -64,7 +66,7 @@ def test_accuracy_flags_and_exports(project: Project, settings) -> None:
     submit_ranking(queue.claim_next_assignment(project=project, annotator=bad), [["A"], ["B"]])
 
     scores = gold.gold_scores(project)
-    rows = {r.username: r for r in stats.annotator_stats(project)}
+    rows = {r.username: r for r in annotators.annotator_stats(project)}
 
     assert (scores[good.pk].met, scores[bad.pk].met) == (1, 0)
     assert rows["g1"].low_gold and rows["g1"].flags["missed_gold"] == 1 and not rows["g0"].low_gold

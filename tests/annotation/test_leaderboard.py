@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from annotation import leaderboard
+from annotation.quality import leaderboard
 
 
 def test_pairs_come_from_rank_groups_between_different_models() -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from annotation import queue
 from annotation.models import Qualification
+from annotation.work import queue
 from tasks import services
 from tasks.models import Project, User
 from tests.annotation.conftest import submit_ranking

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from annotation import quality
+from annotation.quality import report
 from tasks import services
 from tasks.models import Role
 from tests.conftest import make_user
@@ -13,7 +13,7 @@ from tests.conftest import make_user
 def test_agreement_and_head_to_head_match_the_hand_count(judged) -> None:
     project, _ = judged
 
-    q = quality.project_quality(project, bootstrap_samples=20)
+    q = report.project_quality(project, bootstrap_samples=20)
 
     assert (q.judgments, q.tasks_with_overlap) == (7, 3)
     assert q.preference_agreement == 0.0  # no two annotators put the same responses first anywhere
@@ -42,7 +42,7 @@ def test_reviewers_see_the_page_with_its_plot_and_annotators_do_not(client: Clie
 def test_per_dimension_and_ranking_agreement_use_every_overlapping_response(judged) -> None:
     project, _ = judged
 
-    q = quality.project_quality(project, bootstrap_samples=10)
+    q = report.project_quality(project, bootstrap_samples=10)
 
     # The golden ratings give the alphabetically first label 3 and the next 4, by every annotator, so
     # each dimension agrees fully: alpha 1.0 and percent agreement 1.0.

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from annotation import activity, queue
 from annotation.models import Assignment
+from annotation.work import activity, queue
 from tasks.models import User
 from tests.conftest import claimable_project, make_user
 

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from annotation import judging, queue, review
 from annotation.models import Assignment, Review
+from annotation.review import services as review
+from annotation.work import judging, queue
 from exporters import query
 from tasks import services
 from tasks.models import Project, Role, User

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from annotation import queue, testing
 from annotation.celery import app
 from annotation.models import Assignment, TestResult
+from annotation.work import queue, runs
 from tasks.models import User
 from tests.conftest import claimable_project, make_user
 
@@ -33,7 +33,7 @@ def test_a_run_through_a_worker_fills_the_matrix(worker, backend) -> None:
     worker(queue=app.conf.task_default_queue, env={"SANDBOX_POOL_SIZE": "0"})
     assignment = assignment_with(make_user("runner"), [GOOD, BAD])
 
-    run = testing.run_tests(assignment=assignment, code=TESTS)
+    run = runs.run_tests(assignment=assignment, code=TESTS)
 
     deadline = time.monotonic() + 120
     while run.results.filter(status__in=TestResult.PENDING).exists() and time.monotonic() < deadline:
@@ -51,29 +51,29 @@ def test_a_run_through_a_worker_fills_the_matrix(worker, backend) -> None:
 @pytest.mark.django_db
 def test_a_second_run_waits_for_the_first() -> None:
     assignment = assignment_with(make_user("eager"), [GOOD, BAD])
-    testing.run_tests(assignment=assignment, code=TESTS)
+    runs.run_tests(assignment=assignment, code=TESTS)
 
-    with pytest.raises(testing.CannotRun, match="still going"):
-        testing.run_tests(assignment=assignment, code=TESTS)
+    with pytest.raises(runs.CannotRun, match="still going"):
+        runs.run_tests(assignment=assignment, code=TESTS)
 
 
 @pytest.mark.django_db
 def test_an_empty_test_file_is_refused() -> None:
     assignment = assignment_with(make_user("blank"), [GOOD, BAD])
 
-    with pytest.raises(testing.CannotRun, match="write at least one test"):
-        testing.run_tests(assignment=assignment, code="   \n")
+    with pytest.raises(runs.CannotRun, match="write at least one test"):
+        runs.run_tests(assignment=assignment, code="   \n")
 
 
 @pytest.mark.django_db
 def test_the_ideal_solution_is_run_too_and_results_are_stored_once() -> None:
     assignment = assignment_with(make_user("ideal"), [GOOD, BAD])
-    run = testing.run_tests(assignment=assignment, code=TESTS, ideal_solution=GOOD)
+    run = runs.run_tests(assignment=assignment, code=TESTS, ideal_solution=GOOD)
     ideal = run.results.get(is_ideal=True)
     verdict = {"status": "passed", "tests": [{"name": "test_small", "outcome": "passed"}], "passed": 1, "failed": 0}
 
     assert run.results.count() == 3
-    assert testing.record_test_result(test_result_id=ideal.pk, result=verdict) is True
-    assert testing.record_test_result(test_result_id=ideal.pk, result={**verdict, "status": "failed"}) is False
+    assert runs.record_test_result(test_result_id=ideal.pk, result=verdict) is True
+    assert runs.record_test_result(test_result_id=ideal.pk, result={**verdict, "status": "failed"}) is False
     ideal.refresh_from_db()
     assert ideal.status == "passed"

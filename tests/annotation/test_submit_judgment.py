@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from annotation import judging, queue, testing
+from annotation import rankings
 from annotation.models import Assignment, Judgment
+from annotation.work import judging, queue, runs
 from tests.conftest import claimable_project, make_user
 
 RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
@@ -30,13 +31,13 @@ def full(assignment: Assignment, **overrides) -> dict:
 
 def record_verdicts(assignment: Assignment, passes: dict[str, int], total: int = 2) -> None:
     """Run the annotator's tests and record the sandbox verdict for each response."""
-    run = testing.run_tests(assignment=assignment, code="def test_x():\n    pass\n")
+    run = runs.run_tests(assignment=assignment, code="def test_x():\n    pass\n")
     for result in run.results.select_related("response"):
         label = result.response.label if result.response else ""
         tests = [{"name": f"t{i}", "outcome": "passed" if i < passes[label] else "failed"} for i in range(total)]
         status = "passed" if passes[label] == total else "failed"
         verdict = {"status": status, "tests": tests, "passed": passes[label], "failed": total - passes[label]}
-        testing.record_test_result(test_result_id=result.pk, result=verdict)
+        runs.record_test_result(test_result_id=result.pk, result=verdict)
 
 
 def test_drafts_keep_a_revision_per_change_and_none_for_a_repeat(assignment: Assignment) -> None:
@@ -99,9 +100,9 @@ def test_ranking_against_your_own_tests_needs_a_confirmed_reason(assignment: Ass
 def test_pairwise_strength_maps_the_annotators_scale_to_labels(assignment: Assignment) -> None:
     first, second = assignment.response_order
 
-    assert judging.ranking_from_strength(assignment, -3) == ([[first], [second]], 3)
-    assert judging.ranking_from_strength(assignment, 2) == ([[second], [first]], 2)
-    assert judging.ranking_from_strength(assignment, 0) == ([[first, second]], 0)
+    assert rankings.from_strength(first, second, -3) == ([[first], [second]], 3)
+    assert rankings.from_strength(first, second, 2) == ([[second], [first]], 2)
+    assert rankings.from_strength(first, second, 0) == ([[first, second]], 0)
 
 
 def test_nobody_else_can_submit_a_skipped_assignment(assignment: Assignment) -> None:

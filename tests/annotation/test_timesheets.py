@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from annotation import activity, queue, timesheets
 from annotation.models import ActivityInterval
+from annotation.timesheets import services as timesheets
+from annotation.work import activity, queue
 from tasks import services
 from tasks.models import Project, Role, User
 from tests.conftest import claimable_project, make_user

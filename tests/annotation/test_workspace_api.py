@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from annotation import testing
 from annotation.models import Assignment, Judgment
+from annotation.work import runs
 from tasks.models import User
 from tests.conftest import claimable_project, make_user
 
@@ -53,7 +53,7 @@ def test_the_whole_cycle_through_the_api(client: Client, ann: User) -> None:
     assert run.status_code == 202 and run.json()["pending"] is True
     assert api.post(f"assignments/{aid}/runs", {"code": "def test_two():\n    pass\n"}).status_code == 409
     for result in assignment.test_runs.get().results.all():  # what the sandbox callback stores
-        testing.record_test_result(
+        runs.record_test_result(
             test_result_id=result.pk,
             result={"status": "passed", "tests": [{"name": "test_one", "outcome": "passed"}], "passed": 1, "failed": 0},
         )

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from annotation import queue, testing
 from annotation.models import Assignment
+from annotation.work import queue, runs
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User
@@ -135,16 +135,14 @@ def test_state_changes_need_a_csrf_token(ann: User) -> None:
     assert client.post("/work/heartbeat", {"seq": 1}).status_code == 403
 
 
-def queries_for_workspace(client: Client, user: User, responses: int, runs: int) -> int:
+def queries_for_workspace(client: Client, user: User, responses: int, run_count: int) -> int:
     project = claimable_project(annotators=[user], responses=responses, tasks=1)
     assignment = open_workspace(client, user, project)
-    for i in range(runs):
-        run = testing.run_tests(assignment=assignment, code=f"def test_{i}():\n    pass\n")
+    for i in range(run_count):
+        run = runs.run_tests(assignment=assignment, code=f"def test_{i}():\n    pass\n")
         for result in run.results.all():
             tests = [{"name": f"t{k}", "outcome": "passed", "duration_ms": 1, "message": ""} for k in range(6)]
-            testing.record_test_result(
-                test_result_id=result.pk, result={"status": "passed", "tests": tests, "passed": 6}
-            )
+            runs.record_test_result(test_result_id=result.pk, result={"status": "passed", "tests": tests, "passed": 6})
     with CaptureQueriesContext(connection) as captured:
         assert client.get(f"/work/{assignment.pk}/").status_code == 200
     return len(captured)
@@ -152,8 +150,8 @@ def queries_for_workspace(client: Client, user: User, responses: int, runs: int)
 
 @pytest.mark.django_db
 def test_the_workspace_query_count_does_not_grow_with_responses_or_results(client: Client) -> None:
-    small = queries_for_workspace(client, make_user("s"), responses=2, runs=1)
-    large = queries_for_workspace(client, make_user("l"), responses=8, runs=6)
+    small = queries_for_workspace(client, make_user("s"), responses=2, run_count=1)
+    large = queries_for_workspace(client, make_user("l"), responses=8, run_count=6)
 
     assert small == large
     assert large <= 20

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from annotation import judging, queue
+from annotation.work import judging, queue
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User

@@ -26,3 +26,37 @@ def test_the_sandbox_imports_nothing_of_annotation_tasks_or_exporters() -> None:
 
 
 PRODUCT = {"annotation", "tasks", "exporters"}
+
+
+# The rooms of annotation/, lowest first: a room may import the root (models, access, rankings) and
+# rooms below it, never one above. gold: known answers; work: the annotator's; review: the reviewers';
+# quality and timesheets: the leads' figures over both.
+ROOMS = ["gold", "work", "review", "quality", "timesheets"]
+ALLOWED_BELOW = {
+    "gold": set(),
+    "work": {"gold"},
+    "review": {"gold", "work"},
+    "quality": {"gold", "work", "review"},
+    "timesheets": {"work"},
+}
+
+
+def test_the_rooms_of_annotation_import_one_way() -> None:
+    offending = {}
+    for room in ROOMS:
+        for path in (ROOT / "annotation" / room).rglob("*.py"):
+            rooms = {m.split(".")[1] for m in imported_modules(path) if m.startswith("annotation.") and m.count(".")}
+            wrong = rooms & set(ROOMS) - ALLOWED_BELOW[room] - {room}
+            if wrong:
+                offending[str(path.relative_to(ROOT))] = sorted(wrong)
+    assert offending == {}
+
+
+def test_the_root_and_rooms_of_annotation_stay_small() -> None:
+    """A newcomer reads a folder at a glance: no folder of annotation/ past 12 modules."""
+    crowded = {}
+    for folder in [ROOT / "annotation", *(ROOT / "annotation" / room for room in ROOMS)]:
+        modules = [p for p in folder.glob("*.py")]
+        if len(modules) > 12:
+            crowded[folder.name] = len(modules)
+    assert crowded == {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from annotation import broker
+from annotation.celery import ensure_folders
 from tasks import demo
 from tasks.models import User
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=int(os.environ.get("WORKER_CONCURRENCY", "2")))
 
     def handle(self, *args: Any, addr: str, concurrency: int, **options: Any) -> None:
-        broker.ensure_folders()
+        ensure_folders()
         python = sys.executable
         worker_cmd = [
             python,

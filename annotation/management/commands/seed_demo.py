@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotation import demo as demo_judgments
+from annotation.management import demo as demo_judgments
 from tasks import demo
 from tasks.models import User
 

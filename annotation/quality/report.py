@@ -8,8 +8,10 @@ from itertools import combinations
 from statistics import mean
 from typing import Any
 
-from annotation import agreement, judging, leaderboard, testing
-from annotation.models import Assignment
+from annotation import rankings
+from annotation.models import Assignment, Judgment
+from annotation.quality import agreement, leaderboard
+from annotation.work import runs
 from tasks.models import Project, Response
 
 
@@ -57,7 +59,7 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
         by_task[a.task_id].append(a)
     overlapping = [group for group in by_task.values() if len(group) >= 2]
 
-    top_units = [[judging.first_choice(a.judgment) for a in group] for group in overlapping]
+    top_units = [[_first_choice(a.judgment) for a in group] for group in overlapping]
     scores = {
         d["key"]: [
             [a.judgment.ratings.get(label, {}).get(d["key"]) for a in group]
@@ -68,7 +70,7 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
     }
     alpha = {key: agreement.krippendorff_alpha_ordinal(units) for key, units in scores.items()}
     ranks = [
-        [judging.ranks(a.judgment).get(label) for a in group]
+        [rankings.ranks(a.judgment.ranking).get(label) for a in group]
         for group in overlapping
         for label in models_of[group[0].task_id]
     ]
@@ -76,7 +78,8 @@ def project_quality(project: Project, *, bootstrap_samples: int = 200) -> Qualit
         tau
         for group in overlapping
         for x, y in combinations(group, 2)
-        if (tau := agreement.kendall_tau_b(judging.ranks(x.judgment), judging.ranks(y.judgment))) is not None
+        if (tau := agreement.kendall_tau_b(rankings.ranks(x.judgment.ranking), rankings.ranks(y.judgment.ranking)))
+        is not None
     ]
     comparisons = [
         c
@@ -119,6 +122,10 @@ def _test_counts(submitted: list[Assignment], models_of: dict[int, dict[str, str
     task_of = {a.pk: a.task_id for a in submitted}
     return [
         (models_of[task_of[aid]][label], result.passed, len(result.tests))
-        for aid, by_label in testing.last_results(list(task_of)).items()
+        for aid, by_label in runs.last_results(list(task_of)).items()
         for label, result in by_label.items()
     ]
+
+
+def _first_choice(judgment: Judgment) -> str:
+    return rankings.first_choice(judgment.ranking, all_unacceptable=judgment.all_unacceptable)

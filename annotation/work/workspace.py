@@ -8,8 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch
 
-from annotation import activity, forms, review
-from annotation.models import Assignment, Judgment, TestResult, TestRun
+from annotation.models import Assignment, Judgment, Review, TestResult, TestRun
+from annotation.work import activity, judgment_input
 from sandbox import languages
 from tasks.models import Response
 
@@ -50,7 +50,7 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "project": task.project,
         "responses": responses,
         "judgment": judgment,
-        "values": forms.form_values(assignment, judgment),
+        "values": judgment_input.as_form(assignment, judgment),
         "tests_code": judgment.tests_code
         if judgment and judgment.tests_code
         else languages.get(task.language).test_template,
@@ -60,7 +60,7 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "week_seconds": week,
         "scale": SCALE,
         "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
-        "feedback": review.feedback_for(assignment),
+        "feedback": _feedback(assignment),
     }
 
 
@@ -102,3 +102,13 @@ SCALE = [
     (2, "B better"),
     (3, "B much better"),
 ]
+
+
+def _feedback(assignment: Assignment) -> Review | None:
+    """The reviewer's send-back the annotator is answering, if their work came back."""
+    return (
+        Review.objects.filter(assignment=assignment, verdict=Review.Verdict.SEND_BACK)
+        .select_related("reviewer")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef
 
-from annotation import gold
+from annotation.gold import scores as gold
 from annotation.models import Assignment, Qualification
 from tasks.models import Project, Task, User
 

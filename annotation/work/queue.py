@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotation import qualification
+from annotation.gold import qualification
 from annotation.models import Assignment
 from tasks.models import Project, Task, User
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from annotation import timesheets
+from annotation.timesheets import services as timesheets
 from tasks.access import access_project
 from tasks.models import Membership, Project, User
 

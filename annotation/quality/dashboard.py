@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from annotation import review
 from annotation.models import ActivityInterval, Assignment
+from annotation.review import services as review
 from tasks.models import Project, Task
 
 DAYS = 14

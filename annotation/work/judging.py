@@ -9,20 +9,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotation import testing
+from annotation import rankings
 from annotation.models import Assignment, Judgment, JudgmentRevision, TestResult
+from annotation.work import judgment_input, runs
+from annotation.work.judgment_input import JudgmentInvalid
 from tasks.models import RankingMode
 
 FIELDS = ("ranking", "strength", "ratings", "comments", "rationale", "all_unacceptable", "ideal_solution", "tests_code")
-MAX_TEXT = 64 * 1024
-
-
-class JudgmentInvalid(Exception):
-    """The judgment cannot be saved or submitted as it is; `errors` maps a field to what to fix."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 @dataclass
@@ -36,7 +29,7 @@ def save_draft(*, assignment: Assignment, data: dict[str, Any]) -> Judgment:
     """Save what the annotator has so far (any field may be incomplete); keeps a revision if it changed."""
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to edit"})
-    clean = _clean(assignment, data)
+    clean = judgment_input.clean(assignment, data)
     with transaction.atomic():
         judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
         if _snapshot(judgment) != {**_snapshot(judgment), **clean}:
@@ -55,7 +48,7 @@ def submit_judgment(
         return assignment.judgment
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to submit"})
-    clean = _clean(assignment, data)
+    clean = judgment_input.clean(assignment, data)
     errors = _completeness(assignment, clean)
     if errors:
         raise JudgmentInvalid(errors)
@@ -72,81 +65,12 @@ def submit_judgment(
         for key, value in clean.items():
             setattr(judgment, key, value)
         judgment.evidence_conflict = bool(conflicts)
-        judgment.evidence_note = evidence_note.strip()[:MAX_TEXT] if conflicts else ""
+        judgment.evidence_note = evidence_note.strip()[: judgment_input.MAX_TEXT] if conflicts else ""
         judgment.submitted_at = timezone.now()
         judgment.save()
         _revise(judgment, submitted=True)
     assignment.refresh_from_db()
     return judgment
-
-
-def ranking_from_strength(assignment: Assignment, strength: int) -> tuple[list[list[str]], int]:
-    """Pairwise: -3..3 on the annotator's scale (negative: their A is better) to ranking and magnitude."""
-    first, second = assignment.response_order[:2]
-    if strength == 0:
-        return [[first, second]], 0
-    better, worse = (first, second) if strength < 0 else (second, first)
-    return [[better], [worse]], abs(strength)
-
-
-def _clean(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]:
-    """Keep known fields, check their shape; raise JudgmentInvalid naming the field."""
-    labels = set(assignment.response_order)
-    rubric = {d["key"]: d for d in assignment.task.project.rubric}
-    clean: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    if "ranking" in data:
-        ranking = data["ranking"] or []
-        flat = [label for group in ranking for label in group] if isinstance(ranking, list) else None
-        if (
-            flat is None
-            or any(not isinstance(g, list) or not g for g in ranking)
-            or not set(flat) <= labels
-            or len(flat) != len(set(flat))
-        ):
-            errors["ranking"] = "a ranking is a list of groups of response labels, each label once"
-        else:
-            clean["ranking"] = ranking
-    if "strength" in data:
-        strength = data["strength"]
-        if strength is not None and (not isinstance(strength, int) or not 0 <= strength <= 3):
-            errors["strength"] = "strength is 0 (tie) to 3 (much better)"
-        else:
-            clean["strength"] = strength
-    if "ratings" in data:
-        ratings = data["ratings"] or {}
-        bad = not isinstance(ratings, dict) or any(
-            label not in labels
-            or not isinstance(scores, dict)
-            or any(
-                key not in rubric or not isinstance(v, int) or not rubric[key]["min"] <= v <= rubric[key]["max"]
-                for key, v in scores.items()
-            )
-            for label, scores in ratings.items()
-        )
-        if bad:
-            errors["ratings"] = "ratings are {label: {dimension: score}} within each dimension's scale"
-        else:
-            clean["ratings"] = ratings
-    if "comments" in data:
-        comments = data["comments"] or {}
-        if not isinstance(comments, dict) or any(
-            k not in labels or not isinstance(v, str) for k, v in comments.items()
-        ):
-            errors["comments"] = "comments are {label: text}"
-        else:
-            clean["comments"] = {k: v[:MAX_TEXT] for k, v in comments.items()}
-    for key in ("rationale", "ideal_solution", "tests_code"):
-        if key in data:
-            if not isinstance(data[key], str):
-                errors[key] = "must be text"
-            else:
-                clean[key] = data[key][:MAX_TEXT]
-    if "all_unacceptable" in data:
-        clean["all_unacceptable"] = bool(data["all_unacceptable"])
-    if errors:
-        raise JudgmentInvalid(errors)
-    return clean
 
 
 def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, str]:
@@ -184,7 +108,7 @@ def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, st
 
 def _tests_run(assignment: Assignment) -> int:
     """How many tests the latest finished run ran against the responses."""
-    run = testing.latest_run(assignment)
+    run = runs.latest_run(assignment)
     if run is None:
         return 0
     done = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
@@ -192,9 +116,8 @@ def _tests_run(assignment: Assignment) -> int:
 
 
 def _evidence_conflicts(assignment: Assignment, clean: dict[str, Any]) -> list[tuple[str, str]]:
-    passes = testing.passes_by_label(testing.latest_run(assignment))
-    ranking = clean.get("ranking", [])
-    rank = {label: i for i, group in enumerate(ranking) for label in group}
+    passes = runs.passes_by_label(runs.latest_run(assignment))
+    rank = rankings.ranks(clean.get("ranking", []))
     return sorted(
         (a, b)
         for a in rank
@@ -210,15 +133,3 @@ def _snapshot(judgment: Judgment) -> dict[str, Any]:
 def _revise(judgment: Judgment, *, submitted: bool) -> None:
     number = (judgment.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     JudgmentRevision.objects.create(judgment=judgment, number=number, submitted=submitted, data=_snapshot(judgment))
-
-
-def ranks(judgment: Judgment) -> dict[str, int]:
-    """Rank group of each label (0 is best)."""
-    return {label: i for i, group in enumerate(judgment.ranking) for label in group}
-
-
-def first_choice(judgment: Judgment) -> str:
-    """Which responses the annotator put first ("A+C"), or "none": the unit of preference agreement."""
-    if judgment.all_unacceptable or not judgment.ranking:
-        return "none"
-    return "+".join(sorted(judgment.ranking[0]))

@@ -13,8 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from annotation import gold, judging, review
+from annotation import rankings
+from annotation.gold import scores as gold
 from annotation.models import Assignment, Qualification, TestRun
+from annotation.review import services as review
 from tasks.models import Project
 
 FLAGS = ("too_fast", "short_rationale", "copied_rationale", "against_own_tests", "no_tests", "missed_gold")
@@ -79,9 +81,7 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
         seconds[a.annotator_id].append(a.active_seconds)
         others = [o for o in by_task[a.task_id] if o.pk != a.pk]
         if others:
-            agreeing[a.annotator_id].append(
-                sum(judging.first_choice(o.judgment) == judging.first_choice(a.judgment) for o in others) / len(others)
-            )
+            agreeing[a.annotator_id].append(sum(_first_choice(o) == _first_choice(a) for o in others) / len(others))
         if a.pk in latest:
             row.reviewed += 1
             row.accepted += latest[a.pk].verdict == "accept"
@@ -114,3 +114,7 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
 
 def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def _first_choice(assignment: Assignment) -> str:
+    return rankings.first_choice(assignment.judgment.ranking, all_unacceptable=assignment.judgment.all_unacceptable)

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from annotation import queue
 from annotation.models import ActivityInterval, Assignment, HeartbeatTab
+from annotation.work import queue
 from tasks.models import User
 
 

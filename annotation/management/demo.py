@@ -9,8 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from annotation import activity, judging, queue, review, testing
 from annotation.models import Assignment, Judgment, TestCase, TestResult, TestRun
+from annotation.review import services as review
+from annotation.work import activity, judging, queue, runs
 from sandbox import runner
 from sandbox.results import Status
 from tasks.models import Project, User
@@ -76,7 +77,7 @@ def _record_run(assignment: Assignment, tests: str, verdicts: dict[str, dict[str
     TestRun.objects.filter(pk=run.pk).update(created_at=at)
     for response in assignment.task.responses.order_by("label"):
         result = TestResult.objects.create(test_run=run, response=response)
-        testing.record_test_result(test_result_id=result.pk, result=verdicts[response.label])
+        runs.record_test_result(test_result_id=result.pk, result=verdicts[response.label])
 
 
 def _submit(assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disagree: bool) -> None:

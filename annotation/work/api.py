@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from annotation import activity, judging, queue, review, testing
-from annotation import serializers as s
-from annotation.access import access_assignment, access_for_review
+from annotation.access import access_assignment
 from annotation.models import Assignment
+from annotation.work import activity, judging, judgment_input, queue, runs
+from annotation.work import serializers as s
 from tasks.access import access_project
 from tasks.models import Role, User
 
@@ -47,9 +47,9 @@ class Draft(APIView):
     def put(self, request: Request, assignment_id: int) -> ApiResponse:
         """Save your draft (any field may be incomplete); every change is kept as a revision."""
         assignment = access_assignment(request.user, assignment_id)
-        data = _valid(s.JudgmentInput, request)
+        data = valid(s.JudgmentInput, request)
         try:
-            judging.save_draft(assignment=assignment, data=s.to_canonical(assignment, data))
+            judging.save_draft(assignment=assignment, data=judgment_input.from_letters(assignment, data))
         except judging.JudgmentInvalid as invalid:
             return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
         return _assignment(request, assignment_id)
@@ -60,10 +60,10 @@ class Runs(APIView):
     def post(self, request: Request, assignment_id: int) -> ApiResponse:
         """Run your tests against every response in the sandbox; poll the latest run for results."""
         assignment = access_assignment(request.user, assignment_id)
-        data = _valid(s.RunInput, request)
+        data = valid(s.RunInput, request)
         try:
-            run = testing.run_tests(assignment=assignment, code=data["code"], ideal_solution=data["ideal_solution"])
-        except testing.CannotRun as refused:
+            run = runs.run_tests(assignment=assignment, code=data["code"], ideal_solution=data["ideal_solution"])
+        except runs.CannotRun as refused:
             return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
         return ApiResponse(s.RunOutput(run, context={"assignment": assignment}).data, status=status.HTTP_202_ACCEPTED)
 
@@ -73,7 +73,7 @@ class LatestRun(APIView):
     def get(self, request: Request, assignment_id: int) -> ApiResponse:
         """Your latest run with each response's verdict, test by test ("pending" until all are in)."""
         assignment = access_assignment(request.user, assignment_id)
-        run = testing.latest_run(assignment)
+        run = runs.latest_run(assignment)
         if run is None:
             return ApiResponse(status=status.HTTP_204_NO_CONTENT)
         return ApiResponse(s.RunOutput(run, context={"assignment": assignment}).data)
@@ -85,8 +85,8 @@ class Submit(APIView):
         """Submit; a repeat of a submitted assignment returns it unchanged. 400 lists what to fix;
         409 when the ranking goes against your own tests and needs confirm_evidence with a note."""
         assignment = access_assignment(request.user, assignment_id)
-        data = _valid(s.SubmitInput, request)
-        clean = s.to_canonical(assignment, data)
+        data = valid(s.SubmitInput, request)
+        clean = judgment_input.from_letters(assignment, data)
         try:
             if assignment.status == Assignment.Status.ACTIVE:
                 judging.save_draft(assignment=assignment, data=clean)
@@ -114,7 +114,7 @@ class Skip(APIView):
         """Pass on this task, saying why; it is not offered to you again."""
         assignment = access_assignment(request.user, assignment_id)
         try:
-            queue.skip_assignment(assignment=assignment, reason=_valid(s.SkipInput, request)["reason"])
+            queue.skip_assignment(assignment=assignment, reason=valid(s.SkipInput, request)["reason"])
         except ValueError as refused:
             return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
         return _assignment(request, assignment_id)
@@ -124,41 +124,13 @@ class Heartbeat(APIView):
     @extend_schema(request=s.HeartbeatInput, responses=s.HeartbeatOutput)
     def post(self, request: Request) -> ApiResponse:
         """You are working: the server credits the time since your last beat (never a client total)."""
-        data = _valid(s.HeartbeatInput, request)
+        data = valid(s.HeartbeatInput, request)
         assignment = access_assignment(request.user, data["assignment"]) if data.get("assignment") else None
         user = cast(User, request.user)  # IsAuthenticated is the default permission
         return ApiResponse(activity.beat(annotator=user, assignment=assignment, tab=data["tab"], seq=data["seq"]))
 
 
-def _valid(serializer: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:
+def valid(serializer: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:
     checked = serializer(data=request.data)
     checked.is_valid(raise_exception=True)
     return dict(checked.validated_data)
-
-
-class ReviewQueue(APIView):
-    @extend_schema(responses=s.ReviewQueueItem(many=True))
-    def get(self, request: Request, slug: str) -> ApiResponse:
-        """Submitted judgments waiting for your verdict, lowest confidence first (reviewers, leads)."""
-        project = access_project(request.user, slug, role=Role.REVIEWER).project
-        items = review.review_queue(project=project, reviewer=cast(User, request.user))
-        return ApiResponse(s.ReviewQueueItem(items, many=True).data)
-
-
-class ReviewVerdict(APIView):
-    @extend_schema(request=s.ReviewInput, responses={201: s.ReviewOutput})
-    def post(self, request: Request, assignment_id: int) -> ApiResponse:
-        """Accept, reject or send back (with feedback) a submitted judgment; optionally score it 1-5."""
-        assignment = access_for_review(request.user, assignment_id)
-        data = _valid(s.ReviewInput, request)
-        try:
-            verdict = review.review_judgment(
-                assignment=assignment,
-                reviewer=cast(User, request.user),
-                verdict=data["verdict"],
-                feedback=data["feedback"],
-                score=data.get("score"),
-            )
-        except review.ReviewRefused as refused:
-            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
-        return ApiResponse(s.ReviewOutput(verdict).data, status=status.HTTP_201_CREATED)

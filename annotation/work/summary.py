@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotation import activity
+from annotation import rankings
 from annotation.models import Assignment
+from annotation.work import activity
 from tasks.access import ProjectAccess
 from tasks.models import Role, User
 
@@ -37,5 +38,4 @@ def _ranking_text(assignment: Assignment) -> str:
     """The ranking with model names (reviewers and leads are not blind): "m2 > m1 = m3"."""
     models = {r.label: r.model_name for r in assignment.task.responses.all()}
     judgment = getattr(assignment, "judgment", None)
-    ranking = judgment.ranking if judgment is not None else []
-    return " > ".join(" = ".join(models.get(x, x) for x in group) for group in ranking)
+    return rankings.describe(judgment.ranking if judgment is not None else [], models)

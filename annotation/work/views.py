@@ -1,4 +1,4 @@
-"""Site-wide views (health) and the annotator's workspace. Each view: access, service, render."""
+"""The annotator's workspace pages. Each view: access, service, render."""
 
 from __future__ import annotations
 
@@ -6,43 +6,16 @@ import difflib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from annotation import activity, broker, forms, judging, queue, testing, workspace
 from annotation.access import access_assignment
 from annotation.models import Assignment
+from annotation.work import activity, judging, judgment_input, queue, runs, workspace
 from tasks.access import access_project
 from tasks.models import Role
 from tasks.rendering import highlight_code
-
-
-@never_cache
-def ping(request: HttpRequest) -> HttpResponse:
-    """Liveness: the process answers (no database, no broker); also the load benchmark's baseline."""
-    return HttpResponse("pong", content_type="text/plain")
-
-
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the broker answer, 503 with the failing part otherwise."""
-    checks: dict[str, str] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {exc}"
-    try:
-        broker.check_broker()
-        checks["broker"] = "ok"
-    except Exception as exc:
-        checks["broker"] = f"error: {exc}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
 
 
 @login_required
@@ -74,7 +47,7 @@ def save_draft(request: HttpRequest, assignment_id: int) -> JsonResponse:
     """Autosave: the whole form, as the page has it."""
     assignment = access_assignment(request.user, assignment_id)
     try:
-        judgment = judging.save_draft(assignment=assignment, data=forms.judgment_data(assignment, request.POST))
+        judgment = judging.save_draft(assignment=assignment, data=judgment_input.from_form(assignment, request.POST))
     except judging.JudgmentInvalid as invalid:
         return JsonResponse({"saved": False, "errors": invalid.errors}, status=400)
     return JsonResponse({"saved": True, "updated_at": judgment.updated_at.isoformat()})
@@ -86,7 +59,7 @@ def run_tests(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(request.user, assignment_id)
     context: dict[str, object] = {"assignment": assignment}
     try:
-        run = testing.run_tests(
+        run = runs.run_tests(
             assignment=assignment,
             code=request.POST.get("tests_code", ""),
             ideal_solution=request.POST.get("ideal_solution", "")
@@ -94,7 +67,7 @@ def run_tests(request: HttpRequest, assignment_id: int) -> HttpResponse:
             else "",
         )
         context["matrix"] = workspace.matrix(assignment, run)
-    except testing.CannotRun as refused:
+    except runs.CannotRun as refused:
         context["run_error"] = str(refused)
         context["matrix"] = _latest_matrix(assignment)
     return render(request, "annotation/workspace.html#results", context)
@@ -111,7 +84,7 @@ def results(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 def _latest_matrix(assignment: Assignment) -> workspace.Matrix | None:
-    run = testing.latest_run(assignment)
+    run = runs.latest_run(assignment)
     return workspace.matrix(assignment, run) if run else None
 
 
@@ -122,7 +95,7 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(request.user, assignment_id)
     if assignment.status == Assignment.Status.SUBMITTED:  # a double click: the first one counted
         return _next(request, assignment)
-    data = forms.judgment_data(assignment, request.POST)
+    data = judgment_input.from_form(assignment, request.POST)
     errors: dict[str, str] = {}
     conflict: judging.EvidenceConflict | None = None
     try:

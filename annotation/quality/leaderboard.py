@@ -9,18 +9,19 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
+from annotation import rankings
+
 Comparison = tuple[str, str, int]
 
 
 def from_ranking(ranking: Sequence[Sequence[str]], models: dict[str, str]) -> list[Comparison]:
     """Every pair of responses of different models in one judgment, from its rank groups."""
-    rank = {label: i for i, group in enumerate(ranking) for label in group}
-    labels = sorted(rank)
+    labels = sorted(rankings.ranks(ranking))
     out = []
     for i, a in enumerate(labels):
         for b in labels[i + 1 :]:
             if models[a] != models[b]:
-                out.append((models[a], models[b], (rank[a] < rank[b]) - (rank[a] > rank[b])))
+                out.append((models[a], models[b], rankings.order(ranking, a, b)))
     return out
 
 

@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annotation import dashboard, quality, review, stats, workspace
+from annotation import rankings
 from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
+from annotation.review import services as review
+from annotation.work import workspace
 from tasks.access import access_project
 from tasks.models import Response, Role, User
 
@@ -62,9 +64,7 @@ def _evidence(assignment: Assignment) -> dict[str, object]:
         TestRun.objects.filter(assignment=assignment).select_related("test_case").prefetch_related("results__response")
     )
     show = assignment.display_label
-    ranking = [
-        [f"{show(x)} ({by_label[x].model_name})" for x in group] for group in (judgment.ranking if judgment else [])
-    ]
+    ranking = rankings.relabel(judgment.ranking if judgment else [], lambda x: f"{show(x)} ({by_label[x].model_name})")
     return {
         "assignment": assignment,
         "task": assignment.task,
@@ -78,74 +78,3 @@ def _evidence(assignment: Assignment) -> dict[str, object]:
         "verdicts": Review.Verdict.choices,
         "can_review": assignment.status == Assignment.Status.SUBMITTED,
     }
-
-
-@login_required
-def quality_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """Agreement and the model comparison, with a server-drawn plot of strengths and intervals."""
-    project = access_project(request.user, slug, role=Role.REVIEWER).project
-    figures = quality.project_quality(project)
-    return render(request, "annotation/quality.html", {"project": project, "q": figures, "plot": _plot(figures.models)})
-
-
-def _plot(rows: list[quality.ModelRow], width: int = 560, row_height: int = 28) -> dict[str, object]:
-    """Coordinates for an SVG dot-and-whisker chart of Bradley-Terry strengths."""
-    if not rows:
-        return {"rows": [], "height": 0}
-    low = min(r.low for r in rows) - 0.2
-    high = max(r.high for r in rows) + 0.2
-    left, right = 150, width - 20
-
-    def x(value: float) -> float:
-        return round(left + (value - low) / (high - low) * (right - left), 1)
-
-    points = [
-        {"model": r.model, "y": 20 + i * row_height, "x": x(r.strength), "x1": x(r.low), "x2": x(r.high)}
-        for i, r in enumerate(rows)
-    ]
-    return {"rows": points, "height": 30 + len(rows) * row_height, "width": width, "zero": x(0.0), "left": left}
-
-
-@login_required
-def dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
-    project = access_project(request.user, slug, role=Role.REVIEWER).project
-    figures = dashboard.dashboard(project)
-    peak = max((n for _, n in figures.per_day), default=0) or 1
-    bars = []
-    for i, (day, n) in enumerate(figures.per_day):
-        height = round(110 * n / peak)
-        bars.append({"day": day, "n": n, "height": height, "x": 10 + i * 34, "y": 130 - height})
-    return render(request, "annotation/dashboard.html", {"project": project, "d": figures, "bars": bars})
-
-
-SORTABLE = {
-    "username",
-    "submitted",
-    "active_seconds",
-    "median_minutes",
-    "agreement",
-    "acceptance_rate",
-    "flag_count",
-    "gold_accuracy",
-}
-
-
-@login_required
-def annotators_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """Per-annotator figures, sortable (?sort=, ?desc=1) and filterable (?flag=too_fast)."""
-    project = access_project(request.user, slug, role=Role.LEAD).project
-    rows = stats.annotator_stats(project)
-    flag = request.GET.get("flag", "")
-    if flag in stats.FLAGS:
-        rows = [r for r in rows if r.flags[flag]]
-    key = request.GET.get("sort", "username")
-    if key in SORTABLE:
-        rows.sort(
-            key=lambda r: (getattr(r, key) is None, getattr(r, key) or 0) if key != "username" else (False, r.username),
-            reverse=request.GET.get("desc") == "1",
-        )
-    return render(
-        request,
-        "annotation/annotators.html",
-        {"project": project, "rows": rows, "flags": list(stats.FLAG_LABELS.items()), "flag": flag},
-    )

@@ -15,8 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from annotation import activity
 from annotation.models import ActivityInterval, TimesheetAdjustment
+from annotation.work import activity
 from tasks.models import Project, User
 
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
-from annotation import queue
 from annotation.models import Assignment, Review
+from annotation.work import queue
 from tasks.models import Project, User
 
 QUEUE_SIZE = 100
@@ -90,13 +90,3 @@ def accepted(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
     """Only assignments whose last review accepted them."""
     last = Review.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id").values("verdict")[:1]
     return qs.annotate(last_verdict=last.values("verdict")).filter(last_verdict=Review.Verdict.ACCEPT)
-
-
-def feedback_for(assignment: Assignment) -> Review | None:
-    """The send-back the annotator is answering, if their work came back."""
-    return (
-        Review.objects.filter(assignment=assignment, verdict=Review.Verdict.SEND_BACK)
-        .select_related("reviewer")
-        .order_by("-created_at", "-id")
-        .first()
-    )

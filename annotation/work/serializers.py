@@ -1,5 +1,5 @@
-"""The annotator's API speaks in the letters the annotator sees (A, B, ... in their shuffled order);
-`to_canonical` and `from_canonical` translate at this boundary, so services only see stored labels."""
+"""What the annotator's API takes and gives. It speaks in the letters the annotator sees (A, B, ... in
+their shuffled order); `judgment_input` translates them, so services only see stored labels."""
 
 from __future__ import annotations
 
@@ -7,45 +7,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from annotation import judging
 from annotation.models import Assignment, Judgment, TestResult, TestRun
+from annotation.work import judgment_input
 from sandbox import languages
-from tasks.models import RankingMode
-
-
-def letters(assignment: Assignment) -> dict[str, str]:
-    """Displayed letter -> stored label."""
-    return {assignment.display_label(label): label for label in assignment.response_order}
-
-
-def to_canonical(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]:
-    shown = letters(assignment)
-    out = {k: v for k, v in data.items() if k in ("rationale", "all_unacceptable", "ideal_solution", "tests_code")}
-    if assignment.task.project.ranking_mode == RankingMode.PAIRWISE and data.get("strength") is not None:
-        out["ranking"], out["strength"] = judging.ranking_from_strength(assignment, data["strength"])
-    elif "ranking" in data:
-        out["ranking"] = [[shown.get(x, f"?{x}") for x in group] for group in data["ranking"]]
-    for key in ("ratings", "comments"):
-        if key in data:
-            out[key] = {shown.get(k, f"?{k}"): v for k, v in data[key].items()}
-    return out
-
-
-def from_canonical(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any] | None:
-    if judgment is None:
-        return None
-    show = assignment.display_label
-    return {
-        "ranking": [[show(x) for x in group] for group in judgment.ranking],
-        "strength": judgment.strength,
-        "ratings": {show(k): v for k, v in judgment.ratings.items()},
-        "comments": {show(k): v for k, v in judgment.comments.items()},
-        "rationale": judgment.rationale,
-        "all_unacceptable": judgment.all_unacceptable,
-        "ideal_solution": judgment.ideal_solution,
-        "tests_code": judgment.tests_code,
-        "submitted_at": judgment.submitted_at,
-    }
 
 
 class JudgmentInput(serializers.Serializer):
@@ -116,7 +80,7 @@ class AssignmentOutput(serializers.Serializer):
         return [{"label": a.display_label(label), "code": codes[label]} for label in a.response_order]
 
     def get_judgment(self, a: Assignment) -> dict[str, Any] | None:
-        return from_canonical(a, Judgment.objects.filter(assignment=a).first())
+        return judgment_input.as_letters(a, Judgment.objects.filter(assignment=a).first())
 
     def get_test_template(self, a: Assignment) -> str:
         return languages.get(a.task.language).test_template
@@ -154,28 +118,3 @@ class RunOutput(serializers.Serializer):
         return list(
             ResultOutput(run.results.select_related("response").order_by("id"), many=True, context=self.context).data
         )
-
-
-class ReviewInput(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=["accept", "reject", "send_back"])
-    feedback = serializers.CharField(allow_blank=True, required=False, default="")
-    score = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-
-
-class ReviewOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    assignment = serializers.IntegerField(source="assignment_id")
-    reviewer = serializers.CharField(source="reviewer.username")
-    verdict = serializers.CharField()
-    feedback = serializers.CharField()
-    score = serializers.IntegerField(allow_null=True)
-    created_at = serializers.DateTimeField()
-
-
-class ReviewQueueItem(serializers.Serializer):
-    assignment = serializers.IntegerField(source="pk")
-    task = serializers.CharField(source="task.external_id")
-    annotator = serializers.CharField(source="annotator.username")
-    submitted_at = serializers.DateTimeField()
-    active_seconds = serializers.IntegerField()
-    evidence_conflict = serializers.BooleanField(source="judgment.evidence_conflict")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from annotation.review import api, views
+
+urlpatterns = [
+    path("projects/<slug:slug>/review/", views.review_queue, name="review-queue"),
+    path("review/<int:assignment_id>/", views.review_page, name="review-judgment"),
+]
+
+api_urlpatterns = [
+    path("projects/<slug:slug>/reviews/queue", api.ReviewQueue.as_view(), name="api-review-queue"),
+    path("assignments/<int:assignment_id>/review", api.ReviewVerdict.as_view(), name="api-review"),
+]
