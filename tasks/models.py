@@ -137,7 +137,7 @@ class Task(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     gold_answer = models.JSONField(null=True, blank=True)
     # Places of the project's overlap held by active, submitted or returned assignments; kept exact
-    # by annotation.queue under the task's row lock, so the claim needs no count over all tasks.
+    # by annotation/work/queue.py under the task's row lock, so the claim needs no count over all tasks.
     taken = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

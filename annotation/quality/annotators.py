@@ -38,7 +38,7 @@ class AnnotatorStats:
     submitted: int = 0
     active_seconds: int = 0
     median_minutes: float | None = None
-    agreement: float | None = None  # share of the others' judgments on shared tasks with the same first choice
+    peer_agreement: float | None = None  # share of the others' judgments on shared tasks with the same first choice
     level: str = ""  # the qualification level, on projects that require one
     gold_judged: int = 0
     gold_accuracy: float | None = None
@@ -108,7 +108,7 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
             stats[user_id].level = level
     for user_id, row in stats.items():
         row.median_minutes = round(median(seconds[user_id]) / 60, 1)
-        row.agreement = round(sum(agreeing[user_id]) / len(agreeing[user_id]), 3) if agreeing[user_id] else None
+        row.peer_agreement = round(sum(agreeing[user_id]) / len(agreeing[user_id]), 3) if agreeing[user_id] else None
     return sorted(stats.values(), key=lambda r: r.username)
 
 

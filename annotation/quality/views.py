@@ -34,7 +34,7 @@ SORTABLE = {
     "submitted",
     "active_seconds",
     "median_minutes",
-    "agreement",
+    "peer_agreement",
     "acceptance_rate",
     "flag_count",
     "gold_accuracy",

@@ -16,6 +16,7 @@ from annotation.work import activity, judging, judgment_input, queue, runs, work
 from tasks.access import access_project
 from tasks.models import Role
 from tasks.rendering import highlight_code
+from tasks.templatetags.lookup import duration
 
 
 @login_required
@@ -149,7 +150,8 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def heartbeat(request: HttpRequest) -> JsonResponse:
-    """The page is in use: credit active time (the server decides how much) and renew the lease."""
+    """The page is in use: credit active time (the server decides how much) and renew the lease; the
+    answer carries the page's time display already formatted, so durations are written one way."""
     assignment_id = request.POST.get("assignment", "")
     assignment = access_assignment(request.user, int(assignment_id)) if assignment_id.isdigit() else None
     seq = request.POST.get("seq", "")
@@ -159,7 +161,9 @@ def heartbeat(request: HttpRequest) -> JsonResponse:
         tab=request.POST.get("tab", ""),
         seq=int(seq) if seq.isdigit() else 0,
     )
-    return JsonResponse(answer)
+    return JsonResponse(
+        {**answer, "today": duration(answer["today_seconds"]), "week": duration(answer["week_seconds"])}
+    )
 
 
 @login_required

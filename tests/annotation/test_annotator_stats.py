@@ -57,7 +57,7 @@ def test_volume_time_agreement_and_flags(scene) -> None:
     c, k = rows["st-copier"], rows["st-careful"]
     assert (c.submitted, c.active_seconds, c.median_minutes) == (2, 70, 0.6)
     assert (c.reviewed, c.accepted, c.acceptance_rate) == (2, 1, 0.5)
-    assert c.agreement == 0.5 and k.agreement == 0.5  # they agree on one shared task of two
+    assert c.peer_agreement == 0.5 and k.peer_agreement == 0.5  # they agree on one shared task of two
     # median active time is 320 s: under max(60, 80) s is too fast
     assert c.flags == {"too_fast": 2, "copied_rationale": 2, "no_tests": 2}
     assert k.flags == {"no_tests": 2}

@@ -14,6 +14,7 @@ from annotation.work import queue, runs
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User
+from tasks.templatetags.lookup import duration
 from tests.conftest import claimable_project, make_user, task_line
 
 EVIL = "<script>alert('x')</script>"
@@ -120,7 +121,8 @@ def test_the_heartbeat_credits_time_and_reports_totals(client: Client, ann: User
     repeat = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 1}).json()
 
     assert first["credited"] == 0 and repeat["credited"] == 0  # the first beat opens an interval
-    assert set(first) == {"credited", "today_seconds", "week_seconds"}
+    assert set(first) == {"credited", "today_seconds", "week_seconds", "today", "week"}
+    assert first["today"] == duration(first["today_seconds"])  # formatted once, on the server
 
 
 def test_state_changes_need_a_csrf_token(ann: User) -> None:

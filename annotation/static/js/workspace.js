@@ -84,18 +84,14 @@
     body.append("seq", String(++seq));
     return body;
   }
-  function formatDuration(seconds) {
-    const minutes = Math.floor(seconds / 60);
-    if (minutes >= 60) return Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0") + " min";
-    return minutes ? minutes + " min" : seconds + " s";
-  }
   async function beat() {
     if (!active()) return;
     try {
       const response = await fetch(root.dataset.heartbeatUrl, { method: "POST", body: beatBody() });
       const body = await response.json();
-      document.getElementById("time-today").textContent = formatDuration(body.today_seconds);
-      document.getElementById("time-week").textContent = formatDuration(body.week_seconds);
+      // The server formats the durations (tasks/templatetags/lookup.duration), as on every page.
+      document.getElementById("time-today").textContent = body.today;
+      document.getElementById("time-week").textContent = body.week;
     } catch (error) { /* the next beat tries again */ }
   }
   ["keydown", "mousedown", "scroll", "touchstart"].forEach((name) =>
