@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from annotation import rankings
 from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
+from annotation.review import serializers as s
 from annotation.review import services as review
 from annotation.work import workspace
 from tasks.access import access_project
@@ -32,15 +33,11 @@ def review_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_for_review(request.user, assignment_id)
     error = ""
     if request.method == "POST":
-        score = request.POST.get("score", "")
+        form = s.ReviewInput(data=request.POST)  # the API's serializer: the page accepts what the API does
         try:
-            review.review_judgment(
-                assignment=assignment,
-                reviewer=cast(User, request.user),
-                verdict=request.POST.get("verdict", ""),
-                feedback=request.POST.get("feedback", ""),
-                score=int(score) if score.isdigit() else None,
-            )
+            if not form.is_valid():
+                raise review.ReviewRefused("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
+            review.review_judgment(assignment=assignment, reviewer=cast(User, request.user), **form.validated_data)
         except review.ReviewRefused as refused:
             error = str(refused)
         else:

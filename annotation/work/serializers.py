@@ -33,9 +33,15 @@ class JudgmentInput(serializers.Serializer):
     tests_code = serializers.CharField(allow_blank=True, required=False)
 
 
-class SubmitInput(JudgmentInput):
+class EvidenceInput(serializers.Serializer):
+    """Submitting against one's own tests: the confirmation and its note (the page's form takes it too)."""
+
     confirm_evidence = serializers.BooleanField(required=False, default=False)
     evidence_note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SubmitInput(JudgmentInput, EvidenceInput):
+    pass
 
 
 class RunInput(serializers.Serializer):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import access_assignment
 from annotation.models import Assignment
 from annotation.work import activity, judging, judgment_input, queue, runs, workspace
+from annotation.work import serializers as s
 from tasks.access import access_project
 from tasks.models import Role
 from tasks.rendering import highlight_code
@@ -101,12 +103,7 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     conflict: judging.EvidenceConflict | None = None
     try:
         judging.save_draft(assignment=assignment, data=data)
-        judging.submit_judgment(
-            assignment=assignment,
-            data=data,
-            confirm_evidence=request.POST.get("confirm_evidence") == "on",
-            evidence_note=request.POST.get("evidence_note", ""),
-        )
+        judging.submit_judgment(assignment=assignment, data=data, **form_data(s.EvidenceInput, request.POST))
     except judging.JudgmentInvalid as invalid:
         errors = invalid.errors
     except judging.EvidenceConflict as exc:
@@ -152,15 +149,12 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def heartbeat(request: HttpRequest) -> JsonResponse:
     """The page is in use: credit active time (the server decides how much) and renew the lease; the
     answer carries the page's time display already formatted, so durations are written one way."""
-    assignment_id = request.POST.get("assignment", "")
-    assignment = access_assignment(request.user, int(assignment_id)) if assignment_id.isdigit() else None
-    seq = request.POST.get("seq", "")
-    answer = activity.beat(
-        annotator=request.user,  # type: ignore[arg-type]
-        assignment=assignment,
-        tab=request.POST.get("tab", ""),
-        seq=int(seq) if seq.isdigit() else 0,
-    )
+    beat = s.HeartbeatInput(data=request.POST)
+    if not beat.is_valid():
+        return JsonResponse({"errors": beat.errors}, status=400)
+    data = beat.validated_data
+    assignment = access_assignment(request.user, data["assignment"]) if data.get("assignment") else None
+    answer = activity.beat(annotator=request.user, assignment=assignment, tab=data["tab"], seq=data["seq"])  # type: ignore[arg-type]
     return JsonResponse(
         {**answer, "today": duration(answer["today_seconds"]), "week": duration(answer["week_seconds"])}
     )
@@ -184,3 +178,12 @@ def diff(request: HttpRequest, assignment_id: int) -> HttpResponse:
     )
     text = "".join(lines) or "The two responses are identical.\n"
     return render(request, "annotation/workspace.html#diff", {"diff_html": highlight_code(text, "diff")})
+
+
+def form_data(serializer: type[s.serializers.Serializer], post: QueryDict) -> dict[str, Any]:
+    """A page's form checked by the API's serializer for the same operation, so both accept the same;
+    refusals come back as JudgmentInvalid, which the page shows beside the form."""
+    checked = serializer(data=post)
+    if not checked.is_valid():
+        raise judging.JudgmentInvalid({field: " ".join(map(str, why)) for field, why in checked.errors.items()})
+    return dict(checked.validated_data)
