@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import FileResponse
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from exporters import services
+from exporters import options, services
 from exporters.access import access_export
 from exporters.models import ExportJob
 from exporters.serializers import ExportInput, ExportOutput
@@ -32,25 +33,10 @@ class ProjectExports(APIView):
     def post(self, request: Request, slug: str) -> ApiResponse:
         """Start an export; poll it until status is done, then download it."""
         project = access_project(request.user, slug, role=Role.LEAD).project
-        checked = ExportInput(data=request.data)
-        checked.is_valid(raise_exception=True)
-        data: dict[str, Any] = dict(checked.validated_data)
-        since = ExportJob.objects.filter(pk=data.pop("since"), project=project).first() if data.get("since") else None
-        data.pop("since", None)
-        filters = {
-            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if k in services.FILTER_KEYS
-        }
         try:
-            job = services.start_export(
-                project=project,
-                user=cast(User, request.user),
-                format=data["format"],
-                mode=data["mode"],
-                filters=filters,
-                gzip=data["gzip"],
-                since=since,
-            )
-        except services.ExportInvalid as invalid:
+            chosen = _options(request.data)
+            job = services.start_export(project=project, user=cast(User, request.user), options=chosen)
+        except options.ExportInvalid as invalid:
             return ApiResponse({"detail": str(invalid)}, status=status.HTTP_400_BAD_REQUEST)
         return ApiResponse(ExportOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -67,3 +53,10 @@ class ExportDownload(APIView):
     def get(self, request: Request, export_id: int) -> FileResponse:
         """The dataset file, streamed (JSONL, or gzip if asked)."""
         return serve_file(access_export(request.user, export_id))
+
+
+def _options(data: Any) -> options.ExportOptions:
+    """The body's options: a JSON object, or a form (whose repeated fields are lists)."""
+    if isinstance(data, MultiValueDict):
+        return options.ExportOptions.from_form(data)
+    return options.ExportOptions.parse(data)

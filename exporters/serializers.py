@@ -1,23 +1,50 @@
+"""The API's bodies: ExportInput is ExportOptions seen by the OpenAPI schema, ExportOutput a job."""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, Field
+from typing import Any
+
 from rest_framework import serializers
 
-from exporters import formats
+from exporters import options
 from exporters.models import ExportJob
 
 
+# The fields are made from ExportOptions' and validating is ExportOptions.parse, so the schema, the
+# API, the page and the command cannot disagree.
 class ExportInput(serializers.Serializer):
-    format = serializers.ChoiceField(choices=list(formats.FORMATS))
-    mode = serializers.ChoiceField(choices=ExportJob.Mode.values, default="judgment")
-    gzip = serializers.BooleanField(default=False)
-    include_gold = serializers.BooleanField(default=False, help_text="Also the gold tasks (left out by default).")
-    accepted_only = serializers.BooleanField(default=False, help_text="Only judgments whose last review accepted them.")
-    since = serializers.IntegerField(
-        required=False, allow_null=True, help_text="id of a finished export: only what came after it"
-    )
-    min_agreement = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
-    submitted_from = serializers.DateField(required=False, allow_null=True)
-    submitted_to = serializers.DateField(required=False, allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
-    models = serializers.ListField(child=serializers.CharField(), required=False)
+    """The options of a new export: a value left out, empty or null takes the default."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {option.name: _schema_field(option) for option in options.ExportOptions.fields()}
+
+    def to_internal_value(self, data: Any) -> options.ExportOptions:
+        try:
+            return options.ExportOptions.parse(data)
+        except options.ExportInvalid as invalid:
+            raise serializers.ValidationError({"detail": str(invalid)}) from None
+
+
+def _schema_field(option: Field[Any]) -> serializers.Field:
+    """The serializer field that documents an option (it checks nothing: ExportOptions does)."""
+    parse, text, choices = option.metadata["parse"], option.metadata["help"], option.metadata["choices"]
+    given: dict[str, Any] = {"help_text": text}
+    given.update({"required": True} if option.default is MISSING else {"required": False, "default": option.default})
+    if parse is options.parse_choice:
+        return serializers.ChoiceField(choices=choices, **given)
+    if parse is options.parse_bool:
+        return serializers.BooleanField(**given)
+    if parse is options.parse_names:
+        child = serializers.ChoiceField(choices=choices) if choices else serializers.CharField()
+        return serializers.ListField(child=child, **given)
+    kinds = {
+        options.parse_fraction: (serializers.FloatField, {"min_value": 0, "max_value": 1}),
+        options.parse_date: (serializers.DateField, {}),
+        options.parse_export_id: (serializers.IntegerField, {"min_value": 1}),
+    }
+    kind, bounds = kinds[parse]
+    return kind(allow_null=True, **bounds, **given)
 
 
 class ExportOutput(serializers.ModelSerializer):

@@ -17,73 +17,30 @@ from django.utils import timezone
 
 from exporters import consensus, formats, query
 from exporters.models import ExportJob
+from exporters.options import ExportInvalid, ExportOptions
 from exporters.records import ConsensusRecord, JudgmentRecord
 from tasks.models import Project, User
 
-FILTER_KEYS = (
-    "accepted_only",
-    "include_gold",
-    "min_agreement",
-    "submitted_from",
-    "submitted_to",
-    "models",
-    "languages",
-)
 PROGRESS_EVERY = 1000
 
 
-class ExportInvalid(ValueError):
-    pass
-
-
-def check_options(*, format: str, mode: str, filters: dict[str, Any]) -> dict[str, Any]:
-    """Validate an export's options; returns the filters with only known keys."""
-    if format not in formats.FORMATS:
-        raise ExportInvalid(f"unknown format {format!r} (choose from {', '.join(formats.FORMATS)})")
-    if mode not in ExportJob.Mode.values:
-        raise ExportInvalid(f"unknown mode {mode!r} (choose from {', '.join(ExportJob.Mode.values)})")
-    if format in formats.JUDGMENT_ONLY and mode != ExportJob.Mode.JUDGMENT:
-        raise ExportInvalid(f"{format} rows come one judgment at a time: use mode 'judgment'")
-    unknown = set(filters) - set(FILTER_KEYS)
-    if unknown:
-        raise ExportInvalid(f"unknown filter {', '.join(sorted(unknown))} (known: {', '.join(FILTER_KEYS)})")
-    clean = {k: v for k, v in filters.items() if v not in (None, "", [], False)}
-    if "min_agreement" in clean:
-        value = float(clean["min_agreement"])
-        if not 0 <= value <= 1:
-            raise ExportInvalid("min_agreement is between 0 and 1")
-        clean["min_agreement"] = value
-    return dict(sorted(clean.items()))
-
-
-def start_export(
-    *,
-    project: Project,
-    user: User | None,
-    format: str,
-    mode: str = "judgment",
-    filters: dict[str, Any] | None = None,
-    gzip: bool = False,
-    since: ExportJob | None = None,
-) -> ExportJob:
+def start_export(*, project: Project, user: User | None, options: ExportOptions) -> ExportJob:
     """Record an export and enqueue its job once the transaction commits."""
     from exporters import jobs
 
-    clean = check_options(format=format, mode=mode, filters=filters or {})
-    if since is not None and (since.project_id != project.pk or since.status != ExportJob.Status.DONE):
-        raise ExportInvalid("an incremental export starts after a finished export of the same project")
-    job = ExportJob.objects.create(
-        project=project,
-        created_by=user,
-        format=format,
-        mode=mode,
-        filters=clean,
-        gzip=gzip,
-        since=since,
-        cutoff=timezone.now(),
-    )
+    _check_since(project=project, since=options.since)
+    job = ExportJob.objects.create(project=project, created_by=user, cutoff=timezone.now(), **options.to_dict())
     transaction.on_commit(lambda: jobs.run_export.delay(job.pk))
     return job
+
+
+def _check_since(*, project: Project, since: int | None) -> None:
+    if since is None:
+        return
+    if not ExportJob.objects.filter(pk=since, project=project, status=ExportJob.Status.DONE).exists():
+        raise ExportInvalid(
+            f"an incremental export starts after a finished export of the same project (export {since} is not one)"
+        )
 
 
 def run_export(*, job: ExportJob, takeover: bool = False) -> ExportJob:
@@ -93,34 +50,39 @@ def run_export(*, job: ExportJob, takeover: bool = False) -> ExportJob:
     if not ExportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=ExportJob.Status.RUNNING):
         job.refresh_from_db()
         return job
-    directory = Path(settings.MEDIA_ROOT) / "exports" / job.project.slug
-    path = directory / job.filename
+    try:
+        _write_job(job)
+    except Exception as exc:  # whatever went wrong, the job must not stay "running"
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+    job.refresh_from_db()
+    return job
+
+
+def _write_job(job: ExportJob) -> None:
+    """Write the file and manifest of a claimed job from the options stored on it, then mark it done."""
+    options = ExportOptions.from_stored(job)
+    path = Path(settings.MEDIA_ROOT) / "exports" / job.project.slug / job.filename
     after = job.since.cutoff if job.since else None
-    total = query.submitted(job.project, filters=job.filters, cutoff=job.cutoff, after=after).count()
+    total = query.submitted(job.project, filters=options.filters(), cutoff=job.cutoff, after=after).count()
     ExportJob.objects.filter(pk=job.pk).update(total=total)
 
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress=done)
 
-    try:
-        rows, digest = write_dataset(
-            project=job.project,
-            format=job.format,
-            mode=job.mode,
-            filters=job.filters,
-            cutoff=job.cutoff,
-            after=after,
-            out=path,
-            compress=job.gzip,
-            on_progress=progress,
-        )
-    except Exception as exc:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
-        job.refresh_from_db()
-        return job
-    manifest = build_manifest(job=job, rows=rows, sha256=digest, judgments=total, path=path)
+    rows, digest = write_dataset(
+        project=job.project,
+        format=options.format,
+        mode=options.mode,
+        filters=options.filters(),
+        cutoff=job.cutoff,
+        after=after,
+        out=path,
+        compress=options.gzip,
+        on_progress=progress,
+    )
+    manifest = build_manifest(job=job, options=options, rows=rows, sha256=digest, judgments=total, path=path)
     write_manifest(path, manifest)
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE,
@@ -131,8 +93,38 @@ def run_export(*, job: ExportJob, takeover: bool = False) -> ExportJob:
         file=str(path.relative_to(settings.MEDIA_ROOT)),
         finished_at=timezone.now(),
     )
-    job.refresh_from_db()
-    return job
+
+
+def export_file(*, project: Project, options: ExportOptions, out: Path) -> tuple[int, int, Path]:
+    """Write everything submitted so far to `out` and its manifest beside it, without a job (the
+    command); returns the rows, the judgments read and the manifest's path."""
+    cutoff = timezone.now()
+    filters = options.filters()
+    judgments = query.submitted(project, filters=filters, cutoff=cutoff, after=None).count()
+    rows, digest = write_dataset(
+        project=project,
+        format=options.format,
+        mode=options.mode,
+        filters=filters,
+        cutoff=cutoff,
+        after=None,
+        out=out,
+        compress=options.gzip,
+    )
+    manifest = manifest_for(
+        project=project,
+        format=options.format,
+        mode=options.mode,
+        filters=filters,
+        cutoff=cutoff,
+        since=None,
+        rows=rows,
+        judgments=judgments,
+        path=out,
+        compressed=options.gzip,
+        sha256=digest,
+    )
+    return rows, judgments, write_manifest(out, manifest)
 
 
 def write_dataset(
@@ -209,18 +201,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_manifest(*, job: ExportJob, rows: int, sha256: str, judgments: int, path: Path) -> dict[str, Any]:
+def build_manifest(
+    *, job: ExportJob, options: ExportOptions, rows: int, sha256: str, judgments: int, path: Path
+) -> dict[str, Any]:
     return manifest_for(
         project=job.project,
-        format=job.format,
-        mode=job.mode,
-        filters=job.filters,
+        format=options.format,
+        mode=options.mode,
+        filters=options.filters(),
         cutoff=job.cutoff,
-        since=job.since_id,
+        since=options.since,
         rows=rows,
         judgments=judgments,
         path=path,
-        compressed=job.gzip,
+        compressed=options.gzip,
         sha256=sha256,
         export_id=job.pk,
     )

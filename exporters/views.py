@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from exporters import formats, services
+from exporters import formats, options, services
 from exporters.access import access_export
 from exporters.models import ExportJob
 from tasks.access import access_project
@@ -21,31 +21,14 @@ from tasks.models import Project, Role, User
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The form to start an export (a bad option re-renders it with the reason, status 400) and the history."""
     project = access_project(request.user, slug, role=Role.LEAD).project
     context: dict[str, object] = {"project": project, "formats": list(formats.FORMATS), "modes": ExportJob.Mode.choices}
     if request.method == "POST":
-        since_id = request.POST.get("since", "")
-        since = ExportJob.objects.filter(pk=since_id, project=project).first() if since_id.isdigit() else None
-        filters = {
-            "accepted_only": request.POST.get("accepted_only") == "on",
-            "include_gold": request.POST.get("include_gold") == "on",
-            "min_agreement": request.POST.get("min_agreement", ""),
-            "submitted_from": request.POST.get("submitted_from", ""),
-            "submitted_to": request.POST.get("submitted_to", ""),
-            "languages": request.POST.getlist("languages"),
-            "models": [m.strip() for m in request.POST.get("models", "").split(",") if m.strip()],
-        }
         try:
-            services.start_export(
-                project=project,
-                user=cast(User, request.user),
-                format=request.POST.get("format", ""),
-                mode=request.POST.get("mode", "judgment"),
-                filters=filters,
-                gzip=request.POST.get("gzip") == "on",
-                since=since,
-            )
-        except services.ExportInvalid as invalid:
+            chosen = options.ExportOptions.from_form(request.POST)
+            services.start_export(project=project, user=cast(User, request.user), options=chosen)
+        except options.ExportInvalid as invalid:
             context["form_error"] = str(invalid)
         else:
             return redirect("exports", slug=project.slug)

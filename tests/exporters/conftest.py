@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,6 +74,12 @@ def judge(
         }
         judging.save_draft(assignment=assignment, data=data)
         judging.submit_judgment(assignment=assignment, data=data)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    """Export files go under the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -16,15 +16,11 @@ from rest_framework.authtoken.models import Token
 
 from exporters import formats, jobs, services
 from exporters.models import ExportJob
+from exporters.options import ExportInvalid, ExportOptions
 from tasks import services as task_services
 from tasks.models import Project, Role, User
 from tests.conftest import make_user
 from tests.exporters.conftest import judge
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -39,8 +35,8 @@ def streamed(response: object) -> bytes:
     return b"".join(response.streaming_content)  # type: ignore[attr-defined]
 
 
-def run(project: Project, **options) -> ExportJob:
-    job = services.start_export(project=project, user=None, **options)
+def run(project: Project, **given) -> ExportJob:
+    job = services.start_export(project=project, user=None, options=ExportOptions.parse(given))
     jobs.run_export(job.pk)  # what the worker does
     job.refresh_from_db()
     return job
@@ -80,7 +76,7 @@ def test_an_incremental_export_has_only_what_came_after(golden_project: Project)
     golden_project.save(update_fields=["overlap"])
     judge(golden_project, [late], [("nway", 0, {"ranking": [["B"], ["A"], ["C"]]})])
 
-    second = run(golden_project, format="raw", since=first)
+    second = run(golden_project, format="raw", since=first.pk)
 
     rows = [json.loads(x) for x in (Path(settings.MEDIA_ROOT) / second.file).read_text().splitlines()]
     assert first.row_count == 7 and second.row_count == 1
@@ -101,18 +97,18 @@ def test_a_failed_job_says_why_and_leaves_no_file(golden_project: Project, monke
 
 
 def test_options_are_checked() -> None:
-    with pytest.raises(services.ExportInvalid, match="unknown format 'csv'"):
-        services.check_options(format="csv", mode="judgment", filters={})
-    with pytest.raises(services.ExportInvalid, match="sft rows come one judgment at a time"):
-        services.check_options(format="sft", mode="consensus", filters={})
-    with pytest.raises(services.ExportInvalid, match="min_agreement is between 0 and 1"):
-        services.check_options(format="dpo", mode="judgment", filters={"min_agreement": 2})
+    with pytest.raises(ExportInvalid, match="unknown format 'csv'"):
+        ExportOptions.parse({"format": "csv"})
+    with pytest.raises(ExportInvalid, match="sft rows come one judgment at a time"):
+        ExportOptions.parse({"format": "sft", "mode": "consensus"})
+    with pytest.raises(ExportInvalid, match="min_agreement is between 0 and 1"):
+        ExportOptions.parse({"format": "dpo", "min_agreement": 2})
 
 
 def test_filters_by_agreement_language_and_model(golden_project: Project) -> None:
-    agreed = run(golden_project, format="raw", filters={"min_agreement": 0.75})
-    python = run(golden_project, format="raw", filters={"languages": ["javascript"]})
-    two_models = run(golden_project, format="dpo", filters={"models": ["alpha", "beta"]})
+    agreed = run(golden_project, format="raw", min_agreement=0.75)
+    python = run(golden_project, format="raw", languages=["javascript"])
+    two_models = run(golden_project, format="dpo", models=["alpha", "beta"])
 
     assert agreed.row_count == 3  # only nway (0.78) passes; pair-tie and unicode-long agree 0.5
     assert python.row_count == 2
@@ -195,11 +191,11 @@ def test_the_command_names_a_bad_format(db: None) -> None:
         check=False,
     )
 
-    assert done.returncode != 0 and "invalid choice: 'csv'" in done.stderr
+    assert done.returncode != 0 and "unknown format 'csv' (choose from dpo, " in done.stderr
 
 
 def test_a_job_whose_worker_died_is_redone_when_redelivered(golden_project: Project) -> None:
-    job = services.start_export(project=golden_project, user=None, format="dpo")
+    job = services.start_export(project=golden_project, user=None, options=ExportOptions(format="dpo"))
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)  # what a killed worker leaves
 
     assert services.run_export(job=job).status == "running"  # a plain duplicate leaves it alone

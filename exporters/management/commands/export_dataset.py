@@ -1,16 +1,16 @@
 """python manage.py export_dataset --project SLUG --format FORMAT --out FILE.jsonl [options]
 
 Writes FILE.jsonl (streamed) and FILE.jsonl.manifest.json, with the same writer as export jobs.
+The options are ExportOptions' own, so the command refuses what the page and the API refuse.
 """
 
+from dataclasses import MISSING, Field
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from exporters import formats, query, services
-from exporters.models import ExportJob
+from exporters import options, services
 from tasks.models import Project
 
 
@@ -19,51 +19,38 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True)
-        parser.add_argument("--format", required=True, choices=list(formats.FORMATS))
         parser.add_argument("--out", required=True, type=Path)
-        parser.add_argument("--mode", default="judgment", choices=ExportJob.Mode.values)
-        parser.add_argument("--gzip", action="store_true", help="compress the file (reproducibly)")
-        parser.add_argument("--accepted-only", action="store_true", help="only judgments a reviewer accepted")
-        parser.add_argument("--include-gold", action="store_true", help="also the gold tasks (left out by default)")
-        parser.add_argument("--min-agreement", type=float, default=None)
-        parser.add_argument("--language", action="append", dest="languages", default=[])
-        parser.add_argument("--model", action="append", dest="models", default=[], help="keep only these models")
-        parser.add_argument("--from", dest="submitted_from", default=None, help="submitted on or after YYYY-MM-DD")
-        parser.add_argument("--to", dest="submitted_to", default=None, help="submitted on or before YYYY-MM-DD")
+        for option in _on_the_command_line():
+            parser.add_argument(option.metadata["flag"], dest=option.name, help=_help(option), **_taken_as(option))
 
-    def handle(self, *args: Any, project: str, format: str, out: Path, mode: str, gzip: bool, **options: Any) -> None:
+    def handle(self, *args: Any, project: str, out: Path, **given: Any) -> None:
+        try:
+            chosen = options.ExportOptions.parse({option.name: given[option.name] for option in _on_the_command_line()})
+        except options.ExportInvalid as invalid:
+            raise CommandError(str(invalid)) from None
         target = Project.objects.filter(slug=project).first()
         if target is None:
             raise CommandError(f'no project with slug "{project}"')
-        raw_filters = {key: options[key] for key in services.FILTER_KEYS}
-        try:
-            filters = services.check_options(format=format, mode=mode, filters=raw_filters)
-        except services.ExportInvalid as invalid:
-            raise CommandError(str(invalid)) from None
-        cutoff = timezone.now()
-        judgments = query.submitted(target, filters=filters, cutoff=cutoff, after=None).count()
-        rows, digest = services.write_dataset(
-            project=target,
-            format=format,
-            mode=mode,
-            filters=filters,
-            cutoff=cutoff,
-            after=None,
-            out=out,
-            compress=gzip,
+        rows, judgments, manifest = services.export_file(project=target, options=chosen, out=out)
+        self.stdout.write(
+            self.style.SUCCESS(f"wrote {rows} rows from {judgments} judgments to {out} ({manifest.name})")
         )
-        manifest = services.manifest_for(
-            project=target,
-            format=format,
-            mode=mode,
-            filters=filters,
-            cutoff=cutoff,
-            since=None,
-            rows=rows,
-            judgments=judgments,
-            path=out,
-            compressed=gzip,
-            sha256=digest,
-        )
-        written = services.write_manifest(out, manifest)
-        self.stdout.write(self.style.SUCCESS(f"wrote {rows} rows from {judgments} judgments to {out} ({written.name})"))
+
+
+def _on_the_command_line() -> list[Field[Any]]:
+    return [option for option in options.ExportOptions.fields() if option.metadata["flag"]]
+
+
+def _taken_as(option: Field[Any]) -> dict[str, Any]:
+    """How argparse reads an option: a switch for a boolean, repeated for a list, else one string
+    left for ExportOptions to check (so a bad value gets the page's and the API's message)."""
+    if option.metadata["parse"] is options.parse_bool:
+        return {"action": "store_true"}
+    if option.metadata["parse"] is options.parse_names:
+        return {"action": "append", "default": [], "metavar": option.metadata["flag"].lstrip("-").upper()}
+    return {"required": True} if option.default is MISSING else {"default": None}
+
+
+def _help(option: Field[Any]) -> str:
+    choices = option.metadata["choices"]
+    return option.metadata["help"] + (f" (one of: {', '.join(choices)})" if choices else "")
