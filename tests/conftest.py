@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -16,9 +17,12 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from annotation.celery import app as celery_app
 from annotation.celery import ensure_folders
+from annotation.models import Assignment, Judgment
+from annotation.work import activity, judging
 from sandbox.docker_backend import DockerBackend, Unavailable
 from sandbox.limits import Limits
 from tasks import services
@@ -178,7 +182,12 @@ def worker(transactional_db: None) -> Iterator[Callable[..., str]]:
 
 
 def claimable_project(
-    *, tasks: int = 3, overlap: int = 2, responses: int = 2, annotators: list[User] | None = None
+    *,
+    tasks: int = 3,
+    overlap: int = 2,
+    responses: int = 2,
+    annotators: list[User] | None = None,
+    min_tests: int = 1,
 ) -> Project:
     """A ranking project with `tasks` imported tasks and the given annotators as members."""
     from tasks.importing import import_tasks
@@ -188,7 +197,7 @@ def claimable_project(
         name="Queue",
         overlap=overlap,
         ranking_mode=RankingMode.RANKING,
-        min_tests=1,
+        min_tests=min_tests,
         min_rationale_chars=20,
     )
     for user in annotators or []:
@@ -196,6 +205,55 @@ def claimable_project(
     lines = [json.dumps(task_line(f"t{i}", responses=responses)) for i in range(tasks)]
     import_tasks(project=project, lines=lines)
     return project
+
+
+RATIONALE = "A handles the empty list and a single element; B raises IndexError on [] and returns None for [x]."
+
+
+def submit_judgment(
+    assignment: Assignment,
+    *,
+    ranking: list[list[str]] | None = None,
+    rationale: str = RATIONALE,
+    rating: int = 3,
+    confirm_evidence: bool = False,
+    evidence_note: str = "",
+    **fields: Any,
+) -> Judgment:
+    """Complete a judgment as the workspace does: save it as a draft, then submit it, through the services.
+
+    `ranking` is in stored labels (default: alphabetical, A first, no ties); every response gets `rating`
+    on every dimension of the project's rubric; `fields` add or override judgment fields (comments,
+    strength, all_unacceptable, ideal_solution, ratings). Raises what submit_judgment raises."""
+    labels = sorted(assignment.response_order)
+    rubric = [d["key"] for d in assignment.task.project.rubric]
+    data: dict[str, Any] = {
+        "ranking": ranking if ranking is not None else [[label] for label in labels],
+        "ratings": {label: dict.fromkeys(rubric, rating) for label in labels},
+        "rationale": rationale,
+        **fields,
+    }
+    judging.save_draft(assignment=assignment, data=data)
+    judgment = judging.submit_judgment(
+        assignment=assignment, data=data, confirm_evidence=confirm_evidence, evidence_note=evidence_note
+    )
+    assignment.refresh_from_db()
+    return judgment
+
+
+def heartbeats(annotator: User, assignment: Assignment | None, seconds: int, *, end: dt.datetime | None = None) -> int:
+    """A tab beating every 20 s for `seconds` of active time that ends at `end` (default now), through
+    activity.record_heartbeat; returns the seconds credited. Each call is a fresh tab."""
+    end = end or timezone.now()
+    start = end - dt.timedelta(seconds=seconds)
+    tab = f"tab-{uuid.uuid4().hex[:8]}"
+    offsets = [*range(0, seconds, 20), seconds]
+    return sum(
+        activity.record_heartbeat(
+            annotator=annotator, assignment=assignment, tab=tab, seq=seq, now=start + dt.timedelta(seconds=offset)
+        )
+        for seq, offset in enumerate(offsets, start=1)
+    )
 
 
 def sandbox_limits(**overrides: Any) -> Limits:

@@ -13,6 +13,7 @@ from annotation import rankings
 from annotation.models import Assignment, Judgment, JudgmentRevision, TestResult
 from annotation.work import judgment_input, runs
 from annotation.work.judgment_input import JudgmentInvalid
+from sandbox.results import Outcome
 from tasks.models import RankingMode
 
 FIELDS = ("ranking", "strength", "ratings", "comments", "rationale", "all_unacceptable", "ideal_solution", "tests_code")
@@ -107,12 +108,15 @@ def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, st
 
 
 def _tests_run(assignment: Assignment) -> int:
-    """How many tests the latest finished run ran against the responses."""
+    """How many tests the latest finished run ran against the responses: a skipped test ran nothing."""
     run = runs.latest_run(assignment)
     if run is None:
         return 0
     done = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
-    return max((len(tests) for tests in done.values_list("tests", flat=True)), default=0)
+    return max(
+        (sum(t.get("outcome") != Outcome.SKIPPED for t in tests) for tests in done.values_list("tests", flat=True)),
+        default=0,
+    )
 
 
 def _evidence_conflicts(assignment: Assignment, clean: dict[str, Any]) -> list[tuple[str, str]]:

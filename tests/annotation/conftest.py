@@ -6,17 +6,18 @@ import json
 
 import pytest
 
-from annotation.models import Assignment
-from annotation.work import judging
+from annotation.work import queue
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User
-from tests.conftest import make_user
-from tests.exporters.conftest import TASKS, judge
+from tests.conftest import make_user, submit_judgment
+from tests.exporters.conftest import JUDGMENTS, TASKS
 
 
 @pytest.fixture
 def judged(db: None) -> tuple[Project, list[User]]:
+    """The exporters' hand-built golden scene (three tasks, seven judgments by three annotators), judged
+    through the shared builder: ratings 3 for the alphabetically first label, 4 for the next, and so on."""
     project = services.create_project(
         slug="q", name="Q", ranking_mode=RankingMode.RANKING, overlap=3, min_tests=0, min_rationale_chars=10
     )
@@ -24,19 +25,15 @@ def judged(db: None) -> tuple[Project, list[User]]:
     for user in people:
         services.add_member(project=project, user=user, role=Role.ANNOTATOR)
     import_tasks(project=project, lines=[json.dumps(t) for t in TASKS])
-    judge(project, people)
+    rubric = [d["key"] for d in project.rubric]
+    for external_id, who, extra in JUDGMENTS:
+        while True:  # claim until this annotator holds the task we want; skip the others for now
+            assignment = queue.claim_next_assignment(project=project, annotator=people[who])
+            if assignment.task.external_id == external_id:
+                break
+            queue.skip_assignment(assignment=assignment, reason="golden order")
+        ratings = {label: dict.fromkeys(rubric, 3 + i % 2) for i, label in enumerate(sorted(assignment.response_order))}
+        submit_judgment(
+            assignment, rationale=f"Golden rationale for {external_id} by annotator {who}.", ratings=ratings, **extra
+        )
     return project, people
-
-
-RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
-
-
-def submit_ranking(assignment: Assignment, ranking: list[list[str]], rationale: str = "") -> None:
-    """Save and submit a complete judgment with this ranking (stored labels), through the services."""
-    data = {
-        "ranking": ranking,
-        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in assignment.response_order},
-        "rationale": rationale or "Ranked by what the outputs do on the edge cases I tried.",
-    }
-    judging.save_draft(assignment=assignment, data=data)
-    judging.submit_judgment(assignment=assignment, data=data)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from annotation.models import Assignment
 from annotation.work import queue
 from tasks.models import User
-from tests.conftest import claimable_project, make_user
+from tests.conftest import claimable_project, make_user, submit_judgment
 
 
 @pytest.fixture
@@ -40,25 +40,45 @@ def test_claiming_again_resumes_the_active_assignment(people: list[User]) -> Non
 
 
 def test_a_task_is_handed_out_up_to_its_overlap_and_fills_before_the_next(people: list[User]) -> None:
-    project = claimable_project(annotators=people, tasks=2, overlap=2)
+    project = claimable_project(annotators=people, tasks=2, overlap=2, min_tests=0)
     claims = []
     for person in people:
         assignment = queue.claim_next_assignment(project=project, annotator=person)
         claims.append(assignment.task.external_id)
-        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+        submit_judgment(assignment)
 
     assert claims == ["t0", "t0", "t1", "t1"]
     with pytest.raises(queue.QueueEmpty):
         queue.claim_next_assignment(project=project, annotator=make_user("late"))
 
 
+def test_the_task_closest_to_its_overlap_comes_first_then_the_oldest(people: list[User]) -> None:
+    """Catches the queue ordering by age only, or emptiest first: fill levels t0=0, t1=2, t2=1 (of 3)."""
+    project = claimable_project(annotators=people, tasks=3, overlap=3)
+    first, second, third, newcomer = people
+    queue.skip_assignment(assignment=queue.claim_next_assignment(project=project, annotator=first), reason="not t0")
+    assert queue.claim_next_assignment(project=project, annotator=first).task.external_id == "t1"
+    assert queue.claim_next_assignment(project=project, annotator=second).task.external_id == "t1"
+    for _ in range(2):  # t1 (full-most), then t0 (oldest of the empty ones): third passes on both
+        queue.skip_assignment(assignment=queue.claim_next_assignment(project=project, annotator=third), reason="no")
+    assert queue.claim_next_assignment(project=project, annotator=third).task.external_id == "t2"
+    assert dict(project.tasks.values_list("external_id", "taken")) == {"t0": 0, "t1": 2, "t2": 1}
+
+    claims = [
+        queue.claim_next_assignment(project=project, annotator=p).task.external_id
+        for p in (newcomer, make_user("late"))
+    ]
+
+    assert claims == ["t1", "t2"]  # t1 reaches 3 and leaves the pool; t2 (1 taken) beats the older, empty t0
+
+
 def test_nobody_gets_the_same_task_twice(people: list[User]) -> None:
-    project = claimable_project(annotators=people, tasks=2, overlap=3)
+    project = claimable_project(annotators=people, tasks=2, overlap=3, min_tests=0)
     seen = []
     for _ in range(2):
         assignment = queue.claim_next_assignment(project=project, annotator=people[0])
         seen.append(assignment.task_id)
-        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+        submit_judgment(assignment)
 
     assert len(set(seen)) == 2
     with pytest.raises(queue.QueueEmpty):
@@ -94,10 +114,9 @@ def test_skipping_needs_a_reason_and_moves_on(people: list[User]) -> None:
 
 
 def test_returned_work_comes_first(people: list[User]) -> None:
-    project = claimable_project(annotators=people, tasks=3)
+    project = claimable_project(annotators=people, tasks=3, min_tests=0)
     first = queue.claim_next_assignment(project=project, annotator=people[0])
-    Assignment.objects.filter(pk=first.pk).update(status=Assignment.Status.SUBMITTED)
-    first.refresh_from_db()
+    submit_judgment(first)
     queue.return_assignment(assignment=first)
 
     assert queue.claim_next_assignment(project=project, annotator=people[0]).pk == first.pk
@@ -106,7 +125,7 @@ def test_returned_work_comes_first(people: list[User]) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_claims_never_exceed_overlap_or_duplicate() -> None:
     annotators = [make_user(f"c{i}") for i in range(12)]
-    project = claimable_project(annotators=annotators, tasks=4, overlap=2)
+    project = claimable_project(annotators=annotators, tasks=4, overlap=2, min_tests=0)
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(annotators))
 
@@ -114,8 +133,7 @@ def test_concurrent_claims_never_exceed_overlap_or_duplicate() -> None:
         try:
             barrier.wait()
             while True:
-                assignment = queue.claim_next_assignment(project=project, annotator=user)
-                Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED)
+                submit_judgment(queue.claim_next_assignment(project=project, annotator=user))
         except queue.QueueEmpty:
             pass
         except BaseException as exc:  # surfaced below

@@ -12,16 +12,13 @@ from annotation.work import queue
 from exporters import query
 from tasks import services
 from tasks.models import Project, Role, Task, User
-from tests.annotation.conftest import submit_ranking
-from tests.conftest import claimable_project, make_user
+from tests.conftest import claimable_project, make_user, submit_judgment
 
 
 @pytest.fixture
 def project(db: None) -> Project:
     people = [make_user(f"g{i}") for i in range(4)]
-    project = claimable_project(annotators=people, tasks=4, overlap=1)
-    project.min_tests = 0
-    project.save(update_fields=["min_tests"])
+    project = claimable_project(annotators=people, tasks=4, overlap=1, min_tests=0)
     services.mark_gold(task=project.tasks.get(external_id="t3"), preferred="B", last="A")
     return project
 
@@ -62,8 +59,8 @@ def test_accuracy_flags_and_exports(project: Project, settings) -> None:
     project.gold_share = 1.0
     project.save(update_fields=["gold_share"])
     good, bad = User.objects.get(username="g0"), User.objects.get(username="g1")
-    submit_ranking(queue.claim_next_assignment(project=project, annotator=good), [["B"], ["A"]])
-    submit_ranking(queue.claim_next_assignment(project=project, annotator=bad), [["A"], ["B"]])
+    submit_judgment(queue.claim_next_assignment(project=project, annotator=good), ranking=[["B"], ["A"]])
+    submit_judgment(queue.claim_next_assignment(project=project, annotator=bad), ranking=[["A"], ["B"]])
 
     scores = gold.gold_scores(project)
     rows = {r.username: r for r in annotators.annotator_stats(project)}
@@ -75,6 +72,25 @@ def test_accuracy_flags_and_exports(project: Project, settings) -> None:
     assert query.submitted(project, filters={"include_gold": True}, cutoff=timezone.now(), after=None).count() == 2
 
 
+def test_the_broken_response_meets_gold_only_in_the_last_group() -> None:
+    """Catches `last` checked against the first group, a fixed group (ranking[1]), or not at all."""
+    answer = {"last": "A"}
+
+    assert gold.meets(answer, [["B"], ["C"], ["A"]], False)
+    assert gold.meets(answer, [["B"], ["C", "A"]], False)  # tied for last is still last
+    assert not gold.meets(answer, [["B"], ["A"], ["C"]], False)  # in the middle
+    assert not gold.meets(answer, [["A"], ["B"], ["C"]], False)  # first
+
+
+def test_preferred_and_last_together_need_both() -> None:
+    """Catches the two parts of a gold answer combined with `or`, or one of them ignored."""
+    answer = {"preferred": "B", "last": "A"}
+
+    assert gold.meets(answer, [["B"], ["C"], ["A"]], False)
+    assert not gold.meets(answer, [["B"], ["A"], ["C"]], False)  # preferred first, broken one not last
+    assert not gold.meets(answer, [["C"], ["B"], ["A"]], False)  # broken one last, preferred not first
+
+
 def test_meeting_gold_needs_an_ordered_ranking() -> None:
     answer = {"preferred": "B", "last": "A"}
     assert gold.meets(answer, [["B"], ["C"], ["A"]], False)
@@ -82,8 +98,9 @@ def test_meeting_gold_needs_an_ordered_ranking() -> None:
     assert not gold.meets(answer, [["B"], ["A"]], True)  # "all unacceptable" misses it
 
 
-def test_a_lead_marks_gold_on_the_task_page_and_a_reviewer_cannot(client: Client, project: Project) -> None:
-    lead, reviewer = make_user("g-lead"), make_user("g-rev")
+def test_a_lead_marks_gold_on_the_task_page_and_a_reviewer_cannot(
+    client: Client, project: Project, lead: User, reviewer: User
+) -> None:
     services.add_member(project=project, user=lead, role=Role.LEAD)
     services.add_member(project=project, user=reviewer, role=Role.REVIEWER)
     client.force_login(reviewer)

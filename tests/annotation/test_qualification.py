@@ -11,8 +11,7 @@ from annotation.models import Qualification
 from annotation.work import queue
 from tasks import services
 from tasks.models import Project, User
-from tests.annotation.conftest import submit_ranking
-from tests.conftest import claimable_project, make_user
+from tests.conftest import claimable_project, make_user, submit_judgment
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def test_a_new_annotator_meets_the_gold_tasks_first_and_a_pass_opens_the_queue(p
     for _ in range(2):
         a = queue.claim_next_assignment(project=project, annotator=sharp)
         seen.append(a.task.external_id)
-        submit_ranking(a, [["A"], ["B"]])
+        submit_judgment(a, ranking=[["A"], ["B"]])
 
     production = queue.claim_next_assignment(project=project, annotator=sharp)
 
@@ -42,8 +41,8 @@ def test_a_new_annotator_meets_the_gold_tasks_first_and_a_pass_opens_the_queue(p
 
 def test_a_low_score_closes_the_queue_with_a_reason(project: Project) -> None:
     new = User.objects.get(username="q-new")
-    submit_ranking(queue.claim_next_assignment(project=project, annotator=new), [["A"], ["B"]])
-    submit_ranking(queue.claim_next_assignment(project=project, annotator=new), [["B"], ["A"]])
+    submit_judgment(queue.claim_next_assignment(project=project, annotator=new), ranking=[["A"], ["B"]])
+    submit_judgment(queue.claim_next_assignment(project=project, annotator=new), ranking=[["B"], ["A"]])
 
     with pytest.raises(queue.QueueEmpty, match=r"you scored 50% on this project's assessment \(it needs 80%\)"):
         queue.claim_next_assignment(project=project, annotator=new)
@@ -53,7 +52,7 @@ def test_a_low_score_closes_the_queue_with_a_reason(project: Project) -> None:
 def test_the_time_limit_counts_unanswered_gold_as_missed(project: Project) -> None:
     new = User.objects.get(username="q-new")
     start = timezone.now()
-    submit_ranking(queue.claim_next_assignment(project=project, annotator=new, now=start), [["A"], ["B"]])
+    submit_judgment(queue.claim_next_assignment(project=project, annotator=new, now=start), ranking=[["A"], ["B"]])
 
     with pytest.raises(queue.QueueEmpty, match="you scored 50%"):
         queue.claim_next_assignment(project=project, annotator=new, now=start + dt.timedelta(minutes=36))

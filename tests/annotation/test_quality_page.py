@@ -6,8 +6,7 @@ from django.test import Client
 
 from annotation.quality import report
 from tasks import services
-from tasks.models import Role
-from tests.conftest import make_user
+from tasks.models import Role, User
 
 
 def test_agreement_and_head_to_head_match_the_hand_count(judged) -> None:
@@ -26,9 +25,8 @@ def test_agreement_and_head_to_head_match_the_hand_count(judged) -> None:
     assert all(m.low <= m.strength <= m.high for m in q.models)
 
 
-def test_reviewers_see_the_page_with_its_plot_and_annotators_do_not(client: Client, judged) -> None:
+def test_reviewers_see_the_page_with_its_plot_and_annotators_do_not(client: Client, judged, reviewer: User) -> None:
     project, people = judged
-    reviewer = make_user("q-reviewer")
     services.add_member(project=project, user=reviewer, role=Role.REVIEWER)
     client.force_login(reviewer)
 

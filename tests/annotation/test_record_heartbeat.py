@@ -10,14 +10,14 @@ from django.utils import timezone
 from annotation.models import Assignment
 from annotation.work import activity, queue
 from tasks.models import User
-from tests.conftest import claimable_project, make_user
+from tests.conftest import claimable_project
 
 T0 = timezone.make_aware(dt.datetime(2026, 11, 18, 9, 0, 0))  # a Wednesday
 
 
 @pytest.fixture
-def worker_and_assignment(db: None) -> tuple[User, Assignment]:
-    user = make_user("tim")
+def worker_and_assignment(annotator: User) -> tuple[User, Assignment]:
+    user = annotator
     project = claimable_project(annotators=[user])
     return user, queue.claim_next_assignment(project=project, annotator=user, now=T0)
 
@@ -55,6 +55,19 @@ def test_a_silence_longer_than_the_gap_is_not_paid(worker_and_assignment) -> Non
     beats(user, assignment, [0, 20, 40, 200, 220])  # idle from 40 to 200
 
     assert total(user) == 40 + 20
+
+
+def test_a_beat_credits_its_time_once_and_its_repeat_nothing(worker_and_assignment) -> None:
+    """Catches a repeated beat (same tab, same seq) credited again, and beats never credited at all."""
+    user, assignment = worker_and_assignment
+
+    opening = beat(user, assignment, "tab-1", seq=1, at=0)
+    first = beat(user, assignment, "tab-1", seq=2, at=20)
+    repeat = beat(user, assignment, "tab-1", seq=2, at=40)  # the same beat delivered again, later
+
+    assert (opening, first, repeat) == (0, 20, 0)
+    assignment.refresh_from_db()
+    assert total(user) == 20 and assignment.active_seconds == 20
 
 
 def test_duplicate_and_out_of_order_beats_are_dropped(worker_and_assignment) -> None:
@@ -110,9 +123,9 @@ def test_today_and_this_week_add_up_intervals(worker_and_assignment) -> None:
     assert (today, week) == (40, 70)
 
 
-def test_each_annotator_has_their_own_time(worker_and_assignment) -> None:
+def test_each_annotator_has_their_own_time(worker_and_assignment, annotator2: User) -> None:
     user, assignment = worker_and_assignment
-    other = make_user("olga")
+    other = annotator2
     beats(user, assignment, [0, 20])
 
     activity.record_heartbeat(annotator=other, assignment=None, tab="x", seq=1, now=T0 + dt.timedelta(seconds=5))

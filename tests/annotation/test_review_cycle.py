@@ -8,36 +8,20 @@ from django.utils import timezone
 
 from annotation.models import Assignment, Review
 from annotation.review import services as review
-from annotation.work import judging, queue
+from annotation.work import queue
 from exporters import query
 from tasks import services
 from tasks.models import Project, Role, User
-from tests.conftest import claimable_project, make_user
-
-RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
-
-
-def submit(assignment: Assignment, rationale: str = "B is right on the empty input; A raises.") -> None:
-    labels = assignment.response_order
-    data = {
-        "ranking": [[labels[1]], [labels[0]]],
-        "ratings": {x: dict.fromkeys(RUBRIC, 3) for x in labels},
-        "rationale": rationale,
-    }
-    judging.save_draft(assignment=assignment, data=data)
-    judging.submit_judgment(assignment=assignment, data=data)
+from tests.conftest import claimable_project, submit_judgment
 
 
 @pytest.fixture
-def setup(db: None) -> tuple[Project, User, User, Assignment]:
-    ann, rev = make_user("rev-ann"), make_user("rev-rev")
-    project = claimable_project(annotators=[ann], tasks=2)
-    project.min_tests = 0
-    project.save(update_fields=["min_tests"])
-    services.add_member(project=project, user=rev, role=Role.REVIEWER)
-    assignment = queue.claim_next_assignment(project=project, annotator=ann)
-    submit(assignment)
-    return project, ann, rev, assignment
+def setup(annotator: User, reviewer: User) -> tuple[Project, User, User, Assignment]:
+    project = claimable_project(annotators=[annotator], tasks=2, min_tests=0)
+    services.add_member(project=project, user=reviewer, role=Role.REVIEWER)
+    assignment = queue.claim_next_assignment(project=project, annotator=annotator)
+    submit_judgment(assignment, ranking=[["B"], ["A"]], rationale="B is right on the empty input; A raises.")
+    return project, annotator, reviewer, assignment
 
 
 def test_send_back_revise_and_accept(client: Client, setup) -> None:
@@ -57,7 +41,7 @@ def test_send_back_revise_and_accept(client: Client, setup) -> None:
     assert client.post(f"/projects/{project.slug}/start")["Location"] == f"/work/{assignment.pk}/"
     assert "Name the failing input." in client.get(f"/work/{assignment.pk}/").content.decode()
     assignment.refresh_from_db()
-    submit(assignment, rationale="B is right on []; A raises IndexError on the empty input.")
+    submit_judgment(assignment, ranking=[["B"], ["A"]], rationale="B is right on []; A raises IndexError on [].")
     # Back in the queue as a resubmission; the reviewer accepts it with a score.
     client.force_login(rev)
     assert "resubmitted" in client.get(f"/projects/{project.slug}/review/").content.decode()
@@ -71,15 +55,21 @@ def test_send_back_revise_and_accept(client: Client, setup) -> None:
     assert assignment.judgment.revisions.filter(submitted=True).count() == 2  # both cycles are kept
 
 
-def test_sending_back_needs_feedback_and_nobody_reviews_their_own_work(setup) -> None:
+def test_sending_back_needs_feedback_and_nobody_reviews_their_own_work(setup, annotator2: User) -> None:
+    """Catches feedback not required to send back, and a reviewer offered or allowed their own judgment
+    (their queue holds a colleague's judgment, never theirs)."""
     project, ann, rev, assignment = setup
     services.add_member(project=project, user=ann, role=Role.REVIEWER)
+    services.add_member(project=project, user=annotator2, role=Role.ANNOTATOR)
+    colleagues = queue.claim_next_assignment(project=project, annotator=annotator2)
+    submit_judgment(colleagues)
 
     with pytest.raises(review.ReviewRefused, match="say what to fix"):
         review.review_judgment(assignment=assignment, reviewer=rev, verdict="send_back")
     with pytest.raises(review.ReviewRefused, match="your own judgment"):
         review.review_judgment(assignment=assignment, reviewer=ann, verdict="accept")
-    assert review.review_queue(project=project, reviewer=ann) == []
+    assert review.review_queue(project=project, reviewer=ann) == [colleagues]
+    assert {a.pk for a in review.review_queue(project=project, reviewer=rev)} == {assignment.pk, colleagues.pk}
 
 
 def test_a_rejected_judgment_is_not_exported_as_accepted(setup) -> None:
@@ -92,12 +82,12 @@ def test_a_rejected_judgment_is_not_exported_as_accepted(setup) -> None:
     assert review.review_queue(project=project, reviewer=rev) == []
 
 
-def test_annotators_cannot_open_reviews_and_outsiders_get_404(client: Client, setup) -> None:
+def test_annotators_cannot_open_reviews_and_outsiders_get_404(client: Client, setup, outsider: User) -> None:
     project, ann, _rev, assignment = setup
     client.force_login(ann)
     assert client.get(f"/projects/{project.slug}/review/").status_code == 403
     assert client.get(f"/review/{assignment.pk}/").status_code == 403
-    client.force_login(make_user("rev-outsider"))
+    client.force_login(outsider)
     assert client.get(f"/projects/{project.slug}/review/").status_code == 404
     assert client.post(f"/review/{assignment.pk}/", {"verdict": "accept"}).status_code == 404
 

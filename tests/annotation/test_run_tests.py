@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -9,8 +10,10 @@ import pytest
 from annotation.celery import app
 from annotation.models import Assignment, TestResult
 from annotation.work import queue, runs
-from tasks.models import User
-from tests.conftest import claimable_project, make_user
+from tasks import services
+from tasks.importing import import_tasks
+from tasks.models import RankingMode, Role, User
+from tests.conftest import make_user, task_line
 
 GOOD = "def add(a, b):\n    return a + b\n"
 BAD = "def add(a, b):\n    return a - b\n"
@@ -21,12 +24,12 @@ TESTS = (
 
 
 def assignment_with(user: User, codes: list[str]) -> Assignment:
-    project = claimable_project(annotators=[user], tasks=1, responses=len(codes))
-    assignment = queue.claim_next_assignment(project=project, annotator=user)
-    for response, code in zip(assignment.task.responses.order_by("label"), codes, strict=True):
-        response.code = code
-        response.save(update_fields=["code"])
-    return assignment
+    """A task whose responses A, B, ... are `codes`, imported as any task is, and claimed by `user`."""
+    project = services.create_project(slug=f"run-{user.username}", name="Runs", ranking_mode=RankingMode.RANKING)
+    services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+    responses = [{"model": f"model-{i}", "code": code} for i, code in enumerate(codes)]
+    import_tasks(project=project, lines=[json.dumps(task_line("t0", responses=responses))])
+    return queue.claim_next_assignment(project=project, annotator=user)
 
 
 def test_a_run_through_a_worker_fills_the_matrix(worker, backend) -> None:

@@ -7,15 +7,15 @@ import pytest
 from annotation import rankings
 from annotation.models import Assignment, Judgment
 from annotation.work import judging, queue, runs
-from tests.conftest import claimable_project, make_user
+from tasks.models import User
+from tests.conftest import claimable_project
 
 RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
 
 
 @pytest.fixture
-def assignment(db: None) -> Assignment:
-    user = make_user("judy")
-    return queue.claim_next_assignment(project=claimable_project(annotators=[user]), annotator=user)
+def assignment(annotator: User) -> Assignment:
+    return queue.claim_next_assignment(project=claimable_project(annotators=[annotator]), annotator=annotator)
 
 
 def full(assignment: Assignment, **overrides) -> dict:
@@ -95,6 +95,65 @@ def test_ranking_against_your_own_tests_needs_a_confirmed_reason(assignment: Ass
 
     assert info.value.pairs == [(first, second)]
     assert judgment.evidence_conflict is True and "only check types" in judgment.evidence_note
+
+
+def test_the_evidence_note_needs_ten_characters_after_trimming(assignment: Assignment) -> None:
+    """Catches the note's minimum dropped, measured before strip(), made strict (> 10), or the
+    confirmation itself ignored."""
+    first, second = assignment.response_order
+    record_verdicts(assignment, {first: 0, second: 2})
+
+    with pytest.raises(judging.EvidenceConflict):  # 9 characters once trimmed, 15 as typed
+        judging.submit_judgment(
+            assignment=assignment, data=full(assignment), confirm_evidence=True, evidence_note="   too short   "
+        )
+    with pytest.raises(judging.EvidenceConflict):  # a note, but not confirmed
+        judging.submit_judgment(assignment=assignment, data=full(assignment), evidence_note="B's tests are trivial.")
+    judgment = judging.submit_judgment(
+        assignment=assignment, data=full(assignment), confirm_evidence=True, evidence_note="  tests lie.  "
+    )
+
+    assert judgment.evidence_conflict is True and judgment.evidence_note == "tests lie."
+
+
+def record_all_skipped(assignment: Assignment, passing: tuple[str, ...] = ()) -> None:
+    """A run whose two tests were skipped on every response (the sandbox's verdict: status "error",
+    "every test was skipped", nothing passed), except the responses in `passing`, which pass both."""
+    code = "import pytest\n" + "".join(
+        f"\n\n@pytest.mark.skip\ndef {name}():\n    pass\n" for name in ("test_a", "test_b")
+    )
+    run = runs.run_tests(assignment=assignment, code=code)
+    for result in run.results.select_related("response"):
+        label = result.response.label if result.response else ""
+        if label in passing:
+            tests = [{"name": name, "outcome": "passed"} for name in ("test_a", "test_b")]
+            verdict = {"status": "passed", "tests": tests, "passed": 2, "failed": 0}
+        else:
+            tests = [{"name": name, "outcome": "skipped"} for name in ("test_a", "test_b")]
+            verdict = {"status": "error", "message": "every test was skipped", "tests": tests, "passed": 0, "failed": 0}
+        runs.record_test_result(test_result_id=result.pk, result=verdict)
+
+
+def test_a_run_whose_every_test_was_skipped_does_not_meet_the_minimum(assignment: Assignment) -> None:
+    """Catches skipped tests counted as tests run (project minimum: 1 test)."""
+    record_all_skipped(assignment)
+
+    with pytest.raises(judging.JudgmentInvalid) as info:
+        judging.submit_judgment(assignment=assignment, data=full(assignment))
+
+    assert info.value.errors == {"tests": "run at least 1 test first (your last run had 0)"}
+
+
+def test_a_response_whose_every_test_was_skipped_passed_none_for_the_evidence_check(assignment: Assignment) -> None:
+    """Catches skipped tests counted as passed, or an errored (all-skipped) result left out of the
+    evidence check: ranking it above a response that passed both tests is a conflict."""
+    first, second = assignment.response_order
+    record_all_skipped(assignment, passing=(second,))
+
+    assert runs.passes_by_label(runs.latest_run(assignment)) == {first: 0, second: 2}
+    with pytest.raises(judging.EvidenceConflict) as info:
+        judging.submit_judgment(assignment=assignment, data=full(assignment))  # ranks `first` first
+    assert info.value.pairs == [(first, second)]
 
 
 def test_pairwise_strength_maps_the_annotators_scale_to_labels(assignment: Assignment) -> None:

@@ -16,7 +16,7 @@ from annotation.timesheets import services as timesheets
 from annotation.work import activity, queue
 from tasks import services
 from tasks.models import Project, Role, User
-from tests.conftest import claimable_project, make_user
+from tests.conftest import claimable_project, heartbeats
 
 MONDAY = dt.date(2026, 11, 16)
 T0 = timezone.make_aware(dt.datetime(2026, 11, 18, 9, 0))
@@ -31,8 +31,8 @@ def work(user: User, project: Project, seconds: list[int], tab: str) -> None:
 
 
 @pytest.fixture
-def team(db: None) -> tuple[Project, User, User, User]:
-    ann, ann2, lead = make_user("ts-ann"), make_user("ts-ann2"), make_user("ts-lead")
+def team(annotator: User, annotator2: User, lead: User) -> tuple[Project, User, User, User]:
+    ann, ann2 = annotator, annotator2
     project = claimable_project(annotators=[ann, ann2])
     project.pay_rate_per_hour = Decimal("30.00")
     project.save(update_fields=["pay_rate_per_hour"])
@@ -52,8 +52,8 @@ def test_the_totals_equal_the_sum_of_the_activity_intervals(team) -> None:
         assert lines[user.username].measured_seconds == sum(
             int((i.ended_at - i.started_at).total_seconds()) for i in intervals
         )
-    assert lines["ts-ann"].measured_seconds == 100
-    assert (lines["ts-ann2"].measured_seconds, lines["ts-ann2"].amount) == (3600, Decimal("30.00"))
+    assert lines[ann.username].measured_seconds == 100
+    assert (lines[ann2.username].measured_seconds, lines[ann2.username].amount) == (3600, Decimal("30.00"))
 
 
 def test_an_adjustment_is_kept_apart_from_the_measured_time(team) -> None:
@@ -62,7 +62,7 @@ def test_an_adjustment_is_kept_apart_from_the_measured_time(team) -> None:
     timesheets.adjust(
         project=project, annotator=ann, week_start=MONDAY, seconds=1800, reason="call with the lead", by=lead
     )
-    line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == "ts-ann")
+    line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == ann.username)
 
     assert (line.measured_seconds, line.adjustment_seconds, line.total_seconds) == (100, 1800, 1900)
     assert line.amount == Decimal("15.83")
@@ -70,8 +70,9 @@ def test_an_adjustment_is_kept_apart_from_the_measured_time(team) -> None:
         timesheets.adjust(project=project, annotator=ann, week_start=MONDAY, seconds=60, reason=" ", by=lead)
 
 
-def test_the_lead_downloads_a_csv_and_annotators_see_only_their_own_line(client: Client, team) -> None:
-    project, ann, _, lead = team
+def test_the_lead_downloads_a_csv_and_annotators_see_only_their_own_line(client: Client, team, outsider: User) -> None:
+    """Catches the annotator's page showing everyone's lines, or an outsider reaching the timesheet."""
+    project, ann, ann2, lead = team
     client.force_login(lead)
     rows = list(
         csv.DictReader(
@@ -80,19 +81,19 @@ def test_the_lead_downloads_a_csv_and_annotators_see_only_their_own_line(client:
     )
 
     assert [(r["annotator"], r["total_hours"], r["amount_due"]) for r in rows] == [
-        ("ts-ann", "0.0278", "0.83"),
-        ("ts-ann2", "1.0000", "30.00"),
+        (ann.username, "0.0278", "0.83"),
+        (ann2.username, "1.0000", "30.00"),
     ]
     client.force_login(ann)
     own = client.get(f"/projects/{project.slug}/timesheet/?week=2026-11-18").content.decode()
-    assert "ts-ann<" in own and "ts-ann2" not in own
+    assert f"{ann.username}<" in own and ann2.username not in own
     assert (
         client.post(
             f"/projects/{project.slug}/timesheet/", {"hours": "5", "reason": "me", "annotator": ann.pk}
         ).status_code
         == 403
     )
-    client.force_login(make_user("ts-outsider"))
+    client.force_login(outsider)
     assert client.get(f"/projects/{project.slug}/timesheet/").status_code == 404
 
 
@@ -105,8 +106,21 @@ def test_the_lead_adjusts_through_the_page(client: Client, team) -> None:
         {"week": "2026-11-16", "annotator": ann.pk, "hours": "-0.25", "reason": "duplicate tab"},
     )
 
-    line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == "ts-ann")
+    line = next(x for x in timesheets.week(project=project, week_start=MONDAY) if x.annotator == ann.username)
     assert line.adjustment_seconds == -900 and line.total_seconds == 0  # never below zero
+
+
+def test_time_on_another_project_stays_out_of_this_projects_week(team) -> None:
+    """Catches the week's measured time taken from all of an annotator's intervals, not this project's."""
+    project, ann, _, _ = team
+    elsewhere = claimable_project(annotators=[ann])
+    assignment = queue.claim_next_assignment(project=elsewhere, annotator=ann, now=T0 + dt.timedelta(hours=2))
+    heartbeats(ann, assignment, 600, end=T0 + dt.timedelta(hours=2, minutes=10))  # same week, other project
+
+    here = {x.annotator: x.measured_seconds for x in timesheets.week(project=project, week_start=MONDAY)}
+    there = {x.annotator: x.measured_seconds for x in timesheets.week(project=elsewhere, week_start=MONDAY)}
+
+    assert here[ann.username] == 100 and there == {ann.username: 600}
 
 
 @pytest.mark.parametrize("week", ["garbage", "9999-12-31", "0001-01-01", "2026-13-01"])

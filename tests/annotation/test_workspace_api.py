@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.db.models import F
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from annotation.models import Assignment, Judgment
+from annotation.models import ActivityInterval, Assignment, Judgment
 from annotation.work import runs
 from tasks.models import User
-from tests.conftest import claimable_project, make_user
+from tests.conftest import claimable_project
 
 RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
 
@@ -29,8 +32,8 @@ class Api:
 
 
 @pytest.fixture
-def ann(db: None) -> User:
-    return make_user("api-ann")
+def ann(annotator: User) -> User:
+    return annotator
 
 
 def test_the_whole_cycle_through_the_api(client: Client, ann: User) -> None:
@@ -73,7 +76,16 @@ def test_the_whole_cycle_through_the_api(client: Client, ann: User) -> None:
     assert again.status_code == 200 and Judgment.objects.filter(assignment_id=aid).count() == 1
 
     beat = api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 1}).json()
-    assert beat["credited"] == 0 and "week_seconds" in beat
+    assert beat["credited"] == 0 and "week_seconds" in beat  # the first beat opens an interval
+    period = dt.timedelta(seconds=20)  # time travel: that beat came one period ago
+    ActivityInterval.objects.filter(annotator=ann).update(
+        started_at=F("started_at") - period, ended_at=F("ended_at") - period
+    )
+    assert api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 2}).json()["credited"] >= 20
+    ActivityInterval.objects.filter(annotator=ann).update(
+        started_at=F("started_at") - period, ended_at=F("ended_at") - period
+    )
+    assert api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 2}).json()["credited"] == 0  # a repeat
 
     following = api.post(f"projects/{project.slug}/assignments/next").json()
     assert following["id"] != aid
@@ -83,8 +95,8 @@ def test_the_whole_cycle_through_the_api(client: Client, ann: User) -> None:
     assert api.post(f"projects/{project.slug}/assignments/next").status_code == 204
 
 
-def test_another_annotators_assignment_is_404(client: Client, ann: User) -> None:
-    other = make_user("api-other")
+def test_another_annotators_assignment_is_404(client: Client, ann: User, annotator2: User) -> None:
+    other = annotator2
     project = claimable_project(annotators=[ann, other])
     aid = Api(client, ann).post(f"projects/{project.slug}/assignments/next").json()["id"]
     api = Api(client, other)

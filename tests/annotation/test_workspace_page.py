@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from annotation.models import Assignment
+from annotation.models import ActivityInterval, Assignment
 from annotation.work import queue, runs
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User
 from tasks.templatetags.lookup import duration
-from tests.conftest import claimable_project, make_user, task_line
+from tests.conftest import claimable_project, heartbeats, make_user, submit_judgment, task_line
 
 EVIL = "<script>alert('x')</script>"
 
 
 @pytest.fixture
-def ann(db: None) -> User:
-    return make_user("wanda")
+def ann(annotator: User) -> User:
+    return annotator
 
 
 def open_workspace(client: Client, user: User, project: Project) -> Assignment:
@@ -43,8 +45,8 @@ def test_start_working_opens_a_blind_workspace(client: Client, ann: User) -> Non
     assert "from solution import" in html  # the test template of the task's language
 
 
-def test_nobody_opens_another_annotators_work(client: Client, ann: User) -> None:
-    other = make_user("otto")
+def test_nobody_opens_another_annotators_work(client: Client, ann: User, annotator2: User) -> None:
+    other = annotator2
     project = claimable_project(annotators=[ann, other])
     assignment = open_workspace(client, ann, project)
     client.force_login(other)
@@ -117,10 +119,24 @@ def test_the_heartbeat_credits_time_and_reports_totals(client: Client, ann: User
     project = claimable_project(annotators=[ann])
     assignment = open_workspace(client, ann, project)
 
-    first = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 1}).json()
-    repeat = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 1}).json()
+    """Catches a repeated beat (same tab, same seq) credited again, and beats never credited."""
 
-    assert first["credited"] == 0 and repeat["credited"] == 0  # the first beat opens an interval
+    def twenty_seconds_later() -> None:  # time travel: the annotator's intervals move one beat period back
+        period = dt.timedelta(seconds=20)
+        ActivityInterval.objects.filter(annotator=ann).update(
+            started_at=F("started_at") - period, ended_at=F("ended_at") - period
+        )
+
+    opening = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 1}).json()
+    twenty_seconds_later()
+    first = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 2}).json()
+    twenty_seconds_later()
+    repeat = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 2}).json()
+
+    assert opening["credited"] == 0  # the first beat opens an interval
+    assert first["credited"] >= 20 and repeat["credited"] == 0
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == first["credited"]
     assert set(first) == {"credited", "today_seconds", "week_seconds", "today", "week"}
     assert first["today"] == duration(first["today_seconds"])  # formatted once, on the server
 
@@ -159,19 +175,21 @@ def test_the_workspace_query_count_does_not_grow_with_responses_or_results(clien
     assert large <= 20
 
 
-def test_the_lead_sees_submitted_judgments_with_their_time_and_annotators_do_not(client: Client, ann: User) -> None:
-    lead = make_user("lee")
-    project = claimable_project(annotators=[ann])
+def test_the_lead_sees_submitted_judgments_with_their_time_and_annotators_do_not(
+    client: Client, ann: User, lead: User
+) -> None:
+    project = claimable_project(annotators=[ann], min_tests=0)
     services.add_member(project=project, user=lead, role=Role.LEAD)
     assignment = open_workspace(client, ann, project)
-    Assignment.objects.filter(pk=assignment.pk).update(status="submitted", active_seconds=754)
+    heartbeats(ann, assignment, 754)  # 12 min 34 s on the task
+    submit_judgment(assignment)
 
     mine = client.get(f"/projects/{project.slug}/").content.decode()
     client.force_login(lead)
     theirs = client.get(f"/projects/{project.slug}/").content.decode()
 
     assert 'id="judgments"' not in mine and "<strong>1</strong> submitted" in mine
-    assert 'id="judgments"' in theirs and "wanda" in theirs and "12 min" in theirs
+    assert 'id="judgments"' in theirs and ann.username in theirs and "12 min" in theirs
 
 
 @pytest.mark.parametrize(("language", "hint"), [("python", "from solution import"), ("javascript", "require(")])
