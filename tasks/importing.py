@@ -127,7 +127,7 @@ def _parse_task(number: int, text: str) -> ParsedTask:
     )
     language = _language(data)
     responses = _responses(data)
-    metadata = data.get("metadata") or {}
+    metadata = {} if data.get("metadata") is None else data["metadata"]
     if not isinstance(metadata, dict):
         raise _LineError(f'"metadata" must be an object, got {_json_type(metadata)}')
     return ParsedTask(number, external_id, prompt, language, responses, metadata)

@@ -37,7 +37,8 @@ def win_tie_loss(comparisons: Sequence[Comparison]) -> dict[tuple[str, str], dic
 
 def bradley_terry(comparisons: Sequence[Comparison], *, iterations: int = 500, prior: float = 0.5) -> dict[str, float]:
     """Strengths on a log scale (mean 0) by the MM algorithm (Hunter 2004); a tie is half a win each way.
-    `prior` adds that many ties between every pair of models, so a model that never lost stays finite."""
+    `prior` adds that many ties between every pair of models, so a model that never lost (or never won)
+    stays finite; with no prior, every model must have won or tied at least once."""
     models = sorted({m for a, b, _ in comparisons for m in (a, b)})
     if len(models) < 2:
         return dict.fromkeys(models, 0.0)
@@ -50,6 +51,10 @@ def bradley_terry(comparisons: Sequence[Comparison], *, iterations: int = 500, p
             if a != b:
                 wins[(a, b)] += prior / 2
     games = {(a, b): wins[(a, b)] + wins[(b, a)] for a in models for b in models if a != b}
+    played = [a for a in models if any(games[(a, b)] for b in models if b != a)]
+    winless = [a for a in played if not any(wins[(a, b)] for b in models if b != a)]
+    if winless:
+        raise ValueError(f"{', '.join(winless)} never won or tied: no finite strength without a prior")
     strength = dict.fromkeys(models, 1.0)
     for _ in range(iterations):
         updated = {}

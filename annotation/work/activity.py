@@ -37,12 +37,19 @@ def record_heartbeat(
     if assignment is not None:
         queue.renew_lease(assignment=assignment, now=now)
     last = ActivityInterval.objects.select_for_update().filter(annotator=annotator).order_by("-ended_at").first()
-    gap = dt.timedelta(seconds=settings.HEARTBEAT_GAP_SECONDS)
-    if last is None or now - last.ended_at > gap or now < last.ended_at:
+    room = None if assignment is None else settings.ASSIGNMENT_MAX_ACTIVE_SECONDS - assignment.active_seconds
+    seconds = beat_credit(
+        last_end=None if last is None else last.ended_at,
+        now=now,
+        gap_seconds=settings.HEARTBEAT_GAP_SECONDS,
+        room=room,
+    )
+    if last is None or seconds is None:
         ActivityInterval.objects.create(annotator=annotator, assignment=assignment, started_at=now, ended_at=now)
         return 0
-    seconds = int((now - last.ended_at).total_seconds())
-    seconds = _credit(assignment, seconds)
+    if assignment is not None and seconds:
+        Assignment.objects.filter(pk=assignment.pk).update(active_seconds=F("active_seconds") + seconds)
+        assignment.active_seconds += seconds
     if seconds <= 0:
         return 0
     end = last.ended_at + dt.timedelta(seconds=seconds)
@@ -56,15 +63,25 @@ def record_heartbeat(
     return seconds
 
 
-def _credit(assignment: Assignment | None, seconds: int) -> int:
-    if assignment is None:
-        return seconds
-    room = settings.ASSIGNMENT_MAX_ACTIVE_SECONDS - assignment.active_seconds
-    seconds = max(0, min(seconds, room))
-    if seconds:
-        Assignment.objects.filter(pk=assignment.pk).update(active_seconds=F("active_seconds") + seconds)
-        assignment.active_seconds += seconds
-    return seconds
+def beat_credit(*, last_end: dt.datetime | None, now: dt.datetime, gap_seconds: int, room: int | None) -> int | None:
+    """The pure rule of a heartbeat: None when it opens a new interval at `now` (the first beat, a silence
+    over `gap_seconds`, or a beat from before the last interval's end), else the whole seconds since
+    `last_end`, cut to `room` (what the assignment may still earn; None: no assignment, no cap), never < 0."""
+    if last_end is None or now - last_end > dt.timedelta(seconds=gap_seconds) or now < last_end:
+        return None
+    seconds = int((now - last_end).total_seconds())
+    return seconds if room is None else max(0, min(seconds, room))
+
+
+def overlap_seconds(started: dt.datetime, ended: dt.datetime, *, start: dt.datetime, end: dt.datetime) -> float:
+    """Seconds of [started, ended] inside [start, end) (negative when they do not meet: callers filter)."""
+    return (min(ended, end) - max(started, start)).total_seconds()
+
+
+def day_and_week_start(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight of `now`'s day and of the Monday of its week, in `now`'s own time zone."""
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day - dt.timedelta(days=day.weekday())
 
 
 def active_seconds(*, annotator: User, start: dt.datetime, end: dt.datetime) -> int:
@@ -82,15 +99,14 @@ def seconds_by_annotator(
         "annotator_id", "started_at", "ended_at"
     )
     for user_id, started, ended in rows:
-        seconds[user_id] = seconds.get(user_id, 0.0) + (min(ended, end) - max(started, start)).total_seconds()
+        seconds[user_id] = seconds.get(user_id, 0.0) + overlap_seconds(started, ended, start=start, end=end)
     return {user_id: int(value) for user_id, value in seconds.items()}
 
 
 def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[int, int]:
     """Active seconds today and this week (Monday first), in the platform's time zone."""
     now = timezone.localtime(now or timezone.now())
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    week = day - dt.timedelta(days=day.weekday())
+    day, week = day_and_week_start(now)
     return active_seconds(annotator=annotator, start=day, end=now), active_seconds(
         annotator=annotator, start=week, end=now
     )
