@@ -1,4 +1,9 @@
-"""Guarded reads of the annotator's work: an annotator sees only their own assignments."""
+"""Guarded reads of the annotator's work: an annotator sees only their own assignments, and only while
+they are a member of its project; reviewers and leads see the work of their projects.
+
+Every refusal here is the same 404, whether the id exists or not, so nobody learns which ids exist
+(or that someone else's work is behind one) by trying them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from annotation.models import Assignment
-from tasks.access import access_project
+from tasks.access import role_in
 from tasks.models import Role, User
 
 
 def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignment:
-    """The user's own assignment (with task and project), or 404: nobody opens another's work here."""
+    """The user's own assignment (with task and project) in a project they still belong to, or 404:
+    nobody opens another's work here, and a removed member can no longer work on, run, time or
+    submit what they had in hand (it went back to the queue; see annotation/work/queue.py)."""
     assignment = (
         Assignment.objects.select_related("task__project", "annotator")
         .filter(pk=assignment_id, annotator_id=user.pk)
@@ -19,15 +26,16 @@ def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignm
         if user.is_authenticated
         else None
     )
-    if assignment is None:
+    if assignment is None or role_in(user, assignment.task.project) is None:
         raise Http404("No such assignment.")
     return assignment
 
 
 def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignment:
-    """Someone's submitted work, for a reviewer or lead of its project; 404 for others, as for a stranger."""
+    """Someone's work, for a reviewer or lead of its project; 404 for everyone else (annotators of the
+    project included), exactly as for an id that does not exist."""
     assignment = Assignment.objects.select_related("task__project", "annotator").filter(pk=assignment_id).first()
-    if assignment is None:
+    role = role_in(user, assignment.task.project) if assignment is not None else None
+    if assignment is None or role is None or not role.includes(Role.REVIEWER):
         raise Http404("No such assignment.")
-    access_project(user, assignment.task.project.slug, role=Role.REVIEWER)
     return assignment

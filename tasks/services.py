@@ -28,7 +28,10 @@ def add_member(*, project: Project, user: User, role: Role) -> Membership:
 
 
 def remove_member(*, project: Project, user: User) -> None:
-    """Take `user` out of `project`; their past work stays."""
+    """Take `user` out of `project`; their past work stays. From now on they cannot open, run, time or
+    submit the work they had in hand there (annotation/access.py checks the membership on every
+    access), and annotation's queue gives that work back to the pool at its next sweep (every claim
+    and once a minute). tasks/ knows nothing of assignments, so nothing here calls into annotation."""
     Membership.objects.filter(project=project, user=user).delete()
 
 

@@ -67,15 +67,42 @@ def review_judgment(
     feedback = feedback.strip()
     if verdict == Review.Verdict.SEND_BACK and not feedback:
         raise ReviewRefused("say what to fix when you send work back")
-    locked = Assignment.objects.select_for_update().filter(pk=assignment.pk, status=Assignment.Status.SUBMITTED)
-    if not locked.exists():
+    feedback = feedback[:10000]
+    # The assignment's row lock makes "no verdict yet, so record one" a single step: of parallel
+    # verdicts, the first is recorded and the others find it once they get the lock.
+    locked = Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+    if locked is None:
+        raise ReviewRefused("this judgment no longer exists")
+    earlier = _verdict_on_this_submission(locked)
+    if earlier is not None:
+        if (earlier.reviewer_id, earlier.verdict, earlier.feedback, earlier.score) == (
+            reviewer.pk,
+            verdict,
+            feedback,
+            score,
+        ):
+            return earlier  # the same verdict again (a double click, a retried request): it counted once
+        raise ReviewRefused(
+            f"this submission already has a verdict ({earlier.get_verdict_display().lower()} by "
+            f"{earlier.reviewer.username}); it can be reviewed again once the annotator resubmits"
+        )
+    if locked.status != Assignment.Status.SUBMITTED:
         raise ReviewRefused("only submitted work can be reviewed (it may have been sent back already)")
     review = Review.objects.create(
-        assignment=assignment, reviewer=reviewer, verdict=verdict, feedback=feedback[:10000], score=score
+        assignment=assignment, reviewer=reviewer, verdict=verdict, feedback=feedback, score=score
     )
     if verdict == Review.Verdict.SEND_BACK:
         queue.return_assignment(assignment=assignment)
     return review
+
+
+def _verdict_on_this_submission(assignment: Assignment) -> Review | None:
+    """The verdict already given on the assignment's latest submission, if any: one per submission
+    (the same rule as `waiting`: a review at or after the submission time)."""
+    if assignment.submitted_at is None:
+        return None
+    reviews = Review.objects.filter(assignment=assignment, created_at__gte=assignment.submitted_at)
+    return reviews.select_related("reviewer").order_by("created_at", "id").first()
 
 
 def latest_reviews(assignments: list[Assignment]) -> dict[int, Review]:

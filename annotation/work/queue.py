@@ -7,28 +7,45 @@ pool), oldest first. The claim locks the candidate task row (`select_for_update
 (skip_locked=True)` on PostgreSQL; SQLite takes the database write lock at BEGIN) and counts its places
 again under the lock, so no task is handed out beyond its overlap; a unique constraint on (task,
 annotator) means nobody gets the same task twice.
+
+One annotator's claims in one project are serialized by a lock on their membership row, taken first in
+the claim's transaction: ten parallel "Start working" clicks resume one assignment instead of leasing
+ten (the rule is one active assignment per annotator and project).
+
+Open work of someone who is no longer a member of its project (removed by a lead, in the admin or
+through tasks.services.remove_member) goes back to the pool at the next sweep: every claim and the
+periodic expiry job run it. tasks/ knows nothing of assignments, so the removal itself cannot do it;
+annotation/access.py refuses the removed annotator every access to the work at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.gold import qualification
 from annotation.models import Assignment
-from tasks.models import Project, Task, User
+from tasks.models import Membership, Project, Task, User
 
 CANDIDATES_PER_LOCK = 20
+CLAIM_ATTEMPTS = 8  # a lost race on the unique constraint, or every candidate locked by other claims
+# Work in hand: it holds a place, and only its annotator can finish it.
+OPEN = (Assignment.Status.ACTIVE, Assignment.Status.RETURNED)
 
 
 class QueueEmpty(Exception):
     """No task of the project needs this annotator right now."""
+
+
+class _Busy(Exception):
+    """Every candidate with room was locked by other claims at that instant: look again."""
 
 
 def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime | None = None) -> Assignment:
@@ -36,16 +53,28 @@ def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime
     now = now or timezone.now()
     expire_assignments(now=now)
     assessment = _assessment(project, annotator, now)
-    for _ in range(3):  # a lost race on the unique constraint: look again
+    for attempt in range(CLAIM_ATTEMPTS):
         try:
             with transaction.atomic():
+                _lock_claimant(project, annotator)
                 assignment = _resume(project, annotator, now) or _claim_new(project, annotator, now, assessment)
-        except IntegrityError:
+        except (IntegrityError, _Busy):
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # let the other claims commit
             continue
         if assignment is None:
             raise QueueEmpty(f"no task in {project.name} needs you right now")
         return assignment
     raise QueueEmpty("the queue is busy: try again")
+
+
+def _lock_claimant(project: Project, annotator: User) -> None:
+    """Take the per-(annotator, project) lock: their membership row, held until the claim commits, so
+    a parallel claim of theirs waits and then resumes what this one leased. Without a membership (site
+    staff act as leads everywhere) their user row is the lock. Who may claim is the callers' check
+    (tasks.access.access_project), as for every service here."""
+    if Membership.objects.select_for_update().filter(project=project, user=annotator).values_list("pk").first():
+        return
+    User.objects.select_for_update().filter(pk=annotator.pk).values_list("pk").first()
 
 
 def _resume(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
@@ -99,11 +128,16 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
             .order_by("id")
             .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
         )
+    busy = False
     for task_id in gold + candidates:
-        task = _lock_with_room(task_id, None if task_id in gold else project.overlap)
+        task = _lock_task(task_id)
         if task is None:
+            busy = True
             continue
-        return _assign(task, annotator, now)
+        if task_id in gold or _has_room(task, project.overlap):
+            return _assign(task, annotator, now)
+    if busy:
+        raise _Busy
     return None
 
 
@@ -121,21 +155,20 @@ def _lapsed(project: Project, annotator: User) -> Assignment | None:
         task__project=project, annotator=annotator, status=Assignment.Status.EXPIRED, task__taken__lt=project.overlap
     ).order_by("created_at")
     for assignment in expired:
-        if _lock_with_room(assignment.task_id, project.overlap) is not None:
+        task = _lock_task(assignment.task_id)
+        if task is not None and _has_room(task, project.overlap):
             return assignment
     return None
 
 
-def _lock_with_room(task_id: int, limit: int | None) -> Task | None:
-    """Lock the task row (skipping it if another claim holds it) and count its places again against
-    `limit` (the project's overlap; None for gold tasks, which have no limit)."""
-    task = Task.objects.select_for_update(skip_locked=True).filter(pk=task_id).first()
-    if task is None:
-        return None
-    if limit is None:
-        return task
-    taken = Assignment.objects.filter(task=task, status__in=Assignment.HOLDING).count()
-    return task if taken < limit else None
+def _lock_task(task_id: int) -> Task | None:
+    """Lock the task row, or None when another claim holds it (skipped, not waited for)."""
+    return Task.objects.select_for_update(skip_locked=True).filter(pk=task_id).first()
+
+
+def _has_room(task: Task, limit: int) -> bool:
+    """Count the locked task's places again against `limit` (the project's overlap)."""
+    return Assignment.objects.filter(task=task, status__in=Assignment.HOLDING).count() < limit
 
 
 def recount(task_ids: list[int]) -> None:
@@ -166,14 +199,26 @@ def renew_lease(*, assignment: Assignment, now: dt.datetime | None = None) -> No
 
 
 def expire_assignments(*, now: dt.datetime | None = None) -> int:
-    """Give the tasks of unused, expired leases back to the pool; the drafts stay with the assignment."""
+    """Give the tasks of unused, expired leases, and the open work of removed members, back to the
+    pool; the drafts stay with the assignment (a lapsed or re-added annotator picks theirs up again)."""
     now = now or timezone.now()
     stale = Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now)
-    task_ids = list(stale.values_list("task_id", flat=True))
+    return _expire(stale) + _expire(departed())
+
+
+def departed() -> QuerySet[Assignment]:
+    """Open work (active, or sent back for a fix) of annotators who are no longer members of its
+    project. Site staff act as leads everywhere, so theirs is kept."""
+    member = Membership.objects.filter(project=OuterRef("task__project"), user=OuterRef("annotator"))
+    return Assignment.objects.filter(status__in=OPEN, annotator__is_staff=False).exclude(Exists(member))
+
+
+def _expire(assignments: QuerySet[Assignment]) -> int:
+    task_ids = list(assignments.values_list("task_id", flat=True))
     if not task_ids:
         return 0
     with transaction.atomic():
-        expired = stale.filter(task_id__in=task_ids).update(status=Assignment.Status.EXPIRED)
+        expired = assignments.filter(task_id__in=task_ids).update(status=Assignment.Status.EXPIRED)
         recount(task_ids)
     return expired
 

@@ -21,7 +21,10 @@ def run_tests(*, assignment: Assignment, code: str, ideal_solution: str = "") ->
     """Snapshot the test file and run it against every response (and the ideal solution, if given)."""
     from annotation import jobs  # jobs import this module
 
-    if assignment.status != Assignment.Status.ACTIVE:
+    # The assignment's row lock makes "no run pending, so start one" a single step: of parallel
+    # clicks, the first starts a run and the others see it pending once they get the lock.
+    status = Assignment.objects.select_for_update().filter(pk=assignment.pk).values_list("status", flat=True).first()
+    if status != Assignment.Status.ACTIVE:
         raise CannotRun("this task is no longer yours to work on")
     if not code.strip():
         raise CannotRun("write at least one test first")

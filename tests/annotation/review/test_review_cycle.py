@@ -86,7 +86,7 @@ def test_annotators_cannot_open_reviews_and_outsiders_get_404(client: Client, se
     project, ann, _rev, assignment = setup
     client.force_login(ann)
     assert client.get(f"/projects/{project.slug}/review/").status_code == 403
-    assert client.get(f"/review/{assignment.pk}/").status_code == 403
+    assert client.get(f"/review/{assignment.pk}/").status_code == 404  # as for an id that does not exist
     client.force_login(outsider)
     assert client.get(f"/projects/{project.slug}/review/").status_code == 404
     assert client.post(f"/review/{assignment.pk}/", {"verdict": "accept"}).status_code == 404
