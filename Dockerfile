@@ -12,7 +12,8 @@ COPY manage.py ./
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /app app \
     && mkdir -p /var/lib/annotation && chown app /var/lib/annotation \
-    && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-0000 python manage.py collectstatic --no-input -v0
+    && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-0000 PSEUDONYM_KEY=collectstatic-only-not-a-real-pseudonym-key \
+       python manage.py collectstatic --no-input -v0
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "annotation.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

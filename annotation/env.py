@@ -1,6 +1,7 @@
 """Read settings from the environment; a bad value stops start-up with a message that says what to set."""
 
 import os
+import re
 from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,3 +53,45 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str, *, debug: bool, dev_default: str, placeholders: frozenset[str], min_length: int = 32) -> str:
+    """A secret key. With DEBUG on an unset one is `dev_default`; with DEBUG off it must be set, long enough,
+    and none of the values published in this repository (a key anyone can read protects nothing)."""
+    value = os.environ.get(name, "")
+    if debug:
+        return value or dev_default
+    problem = secret_problem(value, placeholders=placeholders | {dev_default}, min_length=min_length)
+    if problem:
+        raise ImproperlyConfigured(
+            f"DEBUG is off, so {name} must be set to a random string of at least {min_length} characters "
+            f"({problem}; e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    return value
+
+
+def secret_problem(value: str, *, placeholders: frozenset[str], min_length: int) -> str:
+    """Why `value` is no secret, or "" when it may be one."""
+    if not value:
+        return "it is not set"
+    folded = value.strip().lower()
+    if folded in {p.lower() for p in placeholders} or folded.startswith(_PLACEHOLDER_PREFIXES):
+        return "it is a placeholder published in this repository or by Django"
+    if len(value) < min_length:
+        return f"it has only {len(value)}"
+    return ""
+
+
+# .env.example's values start so; Django's startproject writes "django-insecure-..." keys.
+_PLACEHOLDER_PREFIXES = ("change-me", "changeme", "django-insecure")
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as Django REST framework reads it: requests/period, e.g. 10/min or 1000/day."""
+    value = os.environ.get(name, default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: set it to requests/period, e.g. 10/min or 500/hour"
+        )
+    return value

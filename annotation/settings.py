@@ -4,13 +4,16 @@ Defaults are for a developer's machine (SQLite and a file-system broker under va
 DEBUG=0, SECRET_KEY, DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from annotation.env import env_bool, env_float, env_int, env_list, env_str
+from annotation.env import env_bool, env_float, env_int, env_list, env_rate, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -18,12 +21,27 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite, the file broker and export
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
-    raise ImproperlyConfigured(
-        "DEBUG is off, so SECRET_KEY must be set to a random string of at least 32 characters "
-        "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
-    )
+# Keys anyone can read in this repository: with DEBUG off they are refused, as is any key starting with
+# "change-me" or with Django's "django-insecure-" (annotation/env.py, secret_problem).
+PUBLISHED_SECRETS = frozenset(
+    {
+        _DEV_SECRET_KEY,
+        "change-me-to-a-long-random-string-of-at-least-32-chars",  # .env.example's SECRET_KEY
+        "change-me-to-another-long-random-string-of-at-least-32-chars",  # .env.example's PSEUDONYM_KEY
+    }
+)
+SECRET_KEY = env_secret("SECRET_KEY", debug=DEBUG, dev_default=_DEV_SECRET_KEY, placeholders=PUBLISHED_SECRETS)
+# Export pseudonyms are an HMAC of the annotator's id under this key (exporters/query.py). A key of its
+# own: rotating SECRET_KEY (sessions, password resets) leaves every pseudonym as it was, and whoever holds
+# SECRET_KEY cannot map a dataset back to user ids. In development it is derived from SECRET_KEY.
+PSEUDONYM_KEY = env_secret(
+    "PSEUDONYM_KEY",
+    debug=DEBUG,
+    dev_default=hashlib.sha256(f"pseudonyms:{SECRET_KEY}".encode()).hexdigest(),
+    placeholders=PUBLISHED_SECRETS,
+)
+if not DEBUG and PSEUDONYM_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("PSEUDONYM_KEY must differ from SECRET_KEY: give it a random value of its own")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -37,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # login lockout: AXES_* below
+    "csp",  # Content-Security-Policy: CONTENT_SECURITY_POLICY below
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -49,14 +69,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tasks.limits.BodyLimitMiddleware",  # before CSRF, whose check reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
+    "tasks.limits.PageThrottleMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "annotation.urls"
@@ -98,7 +122,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tasks.auth.RevokeApiTokensOnPasswordChange"},  # a hook, not a rule: see its docstring
 ]
+AUTHENTICATION_BACKENDS = ["tasks.auth.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -126,17 +152,77 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# --- HTTPS: with DEBUG off, plain HTTP is redirected and browsers are told to use HTTPS only (HSTS). Turn
+# the redirect off where the TLS proxy redirects itself; /healthz and /ping stay plain for health checks.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Proxies in front that append to X-Forwarded-For (docker-compose: nginx, 1): the client's address for the
+# login lockout and the throttles is read from there instead of REMOTE_ADDR (tasks/auth.py, client_ip).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+
+# --- Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline
+# code, no plugins, no framing. The one hash is the <style> htmx inserts for its indicator class.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- Login lockout (django-axes): LOGIN_FAILURE_LIMIT failed logins in a row for one username from one
+# address block that pair for LOGIN_LOCKOUT_MINUTES; a success resets the count. The login page and
+# POST /api/v1/auth/token both count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tasks.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "tasks.auth.client_ip"
+
+# --- Throttles (tasks/limits.py) count in the cache: set CACHE_URL=redis://... where several processes
+# serve (docker-compose does), or each counts alone.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r} is not understood: set it to redis://host:6379/N, or leave it empty"
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Requests per route name (per user, or per address when anonymous), for the API and the page heartbeat.
+RATE_LIMITS = {
+    "api-auth-token": env_rate("RATE_LIMIT_TOKEN", "10/min"),  # password guesses for a token, per address
+    "api-heartbeat": env_rate("RATE_LIMIT_HEARTBEAT", "20/min"),  # a tab beats every HEARTBEAT_SECONDS
+    "heartbeat": env_rate("RATE_LIMIT_HEARTBEAT", "20/min"),
+}
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)  # rows of one page of any API list
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, minimum=1)
 
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tasks.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "tasks.limits.ApiPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_CLASSES": ["tasks.limits.RouteRateThrottle"],
+    "NUM_PROXIES": TRUSTED_PROXIES,  # 0: REMOTE_ADDR, never a client's X-Forwarded-For
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Code preference annotation API",
@@ -146,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge fetched from swagger.io
     "REDOC_DIST": "SIDECAR",
 }
 
@@ -180,14 +267,23 @@ CELERY_BEAT_SCHEDULE = {
     "sandbox-reap": {"task": "sandbox.jobs.reap", "schedule": 60.0},
     # give expired leases' tasks back to the pool
     "assignments-expire": {"task": "annotation.jobs.expire_assignments", "schedule": 60.0},
+    # delete staged import uploads and old test runs' output past their retention
+    "retention": {"task": "annotation.jobs.enforce_retention", "schedule": 3600.0},
 }
 
 # --- Import limits
 IMPORT_MAX_CODE_BYTES = env_int("IMPORT_MAX_CODE_BYTES", 64 * 1024, minimum=1)
 IMPORT_MAX_PROMPT_BYTES = env_int("IMPORT_MAX_PROMPT_BYTES", 64 * 1024, minimum=1)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_FILE_BYTES
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every other body is held to Django's default 2.5 MiB, refused unread (tasks/limits.py); only the import
+# routes take up to IMPORT_MAX_FILE_BYTES, and they stream it to a file (tasks/staging.py).
+LARGE_BODY_ROUTES = frozenset({"task-import", "api-task-import"})
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Retention: what the hourly "retention" job deletes
+UPLOAD_RETENTION_HOURS = env_int("UPLOAD_RETENTION_HOURS", 24, minimum=1)  # checked, never confirmed uploads
+RUN_RETENTION_DAYS = env_int("RUN_RETENTION_DAYS", 30, minimum=1)  # test runs' stdout/stderr and sandbox copies
 
 # --- Sandbox: every limit of a test run (see sandbox/limits.py and DESIGN.md's sandbox rules).
 SANDBOX_IMAGE = env_str("SANDBOX_IMAGE", "code-preference-sandbox:bookworm-1")
@@ -209,6 +305,10 @@ SANDBOX_QUEUE = env_str("SANDBOX_QUEUE", "")  # route test runs to workers on Do
 # --- The annotator's queue and time on platform
 ASSIGNMENT_LEASE_MINUTES = env_int("ASSIGNMENT_LEASE_MINUTES", 30, minimum=1)
 ASSIGNMENT_MAX_ACTIVE_SECONDS = env_int("ASSIGNMENT_MAX_ACTIVE_SECONDS", 2 * 3600, minimum=60)
+# paid active time per annotator and day, across every project, on top of the cap per assignment
+ANNOTATOR_MAX_ACTIVE_SECONDS_PER_DAY = env_int("ANNOTATOR_MAX_ACTIVE_SECONDS_PER_DAY", 10 * 3600, minimum=60)
+# revisions kept per judgment: the newest drafts, plus every submission whatever their number
+JUDGMENT_MAX_REVISIONS = env_int("JUDGMENT_MAX_REVISIONS", 50, minimum=1)
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 20, minimum=5)  # how often an active page reports
 GOLD_ACCURACY_THRESHOLD = env_float("GOLD_ACCURACY_THRESHOLD", 0.7, minimum=0)  # below it, an annotator is flagged
 GOLD_MIN_JUDGED = env_int("GOLD_MIN_JUDGED", 3, minimum=1)  # gold judgments before the flag can be raised
@@ -225,4 +325,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes: failed logins and lockouts (warnings) stay, its start-up banner on every command goes
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -19,15 +19,18 @@ from exporters.models import ExportJob
 from exporters.serializers import ExportInput, ExportOutput
 from exporters.views import serve_file
 from tasks.access import access_project
+from tasks.limits import PAGE_PARAMETERS, ApiPagination, page_of
 from tasks.models import Role, User
 
 
 class ProjectExports(APIView):
-    @extend_schema(responses=ExportOutput(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(ExportOutput, "PaginatedExportOutputList"))
     def get(self, request: Request, slug: str) -> ApiResponse:
-        """The project's exports, newest first (leads)."""
+        """The project's exports, newest first, a page at a time (`?limit=&offset=`; leads)."""
         project = access_project(request.user, slug, role=Role.LEAD).project
-        return ApiResponse(ExportOutput(ExportJob.objects.filter(project=project)[:100], many=True).data)
+        pages = ApiPagination()
+        page = pages.paginate_queryset(ExportJob.objects.filter(project=project), request, view=self)
+        return pages.get_paginated_response(ExportOutput(page, many=True).data)
 
     @extend_schema(request=ExportInput, responses={202: ExportOutput})
     def post(self, request: Request, slug: str) -> ApiResponse:

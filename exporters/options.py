@@ -74,7 +74,7 @@ def parse_date(name: str, raw: Any, choices: tuple[str, ...]) -> date:
 
 def parse_export_id(name: str, raw: Any, choices: tuple[str, ...]) -> int:
     text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
-    if not text.isdigit() or int(text) == 0:
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:  # isdigit alone takes "²", which int() refuses
         raise ExportInvalid(f"{name} is the id of an earlier export, not {raw!r}")
     return int(text)
 

@@ -24,8 +24,9 @@ CHUNK = 2000
 
 
 def pseudonym(user_id: int) -> str:
-    """A stable, non-reversible annotator id for datasets (keyed by SECRET_KEY)."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
+    """A stable, non-reversible annotator id for datasets, keyed by PSEUDONYM_KEY: a key of its own, so
+    neither SECRET_KEY's holders nor its rotation touch it (with the public dev key, ids were recoverable)."""
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
     return f"ann-{digest[:12]}"
 
 

@@ -11,7 +11,7 @@ def worker_id() -> str:
 def is_alive(worker: str) -> bool:
     """Whether the process named host:pid still runs; one on another host is assumed alive."""
     host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != socket.gethostname() or not (pid.isascii() and pid.isdigit()):  # isdigit alone takes "²"
         return True
     try:
         os.kill(int(pid), 0)

@@ -1,10 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from tasks import api
 
 urlpatterns = [
-    path("auth/token", obtain_auth_token, name="api-auth-token"),
+    path("auth/token", api.ObtainToken.as_view(), name="api-auth-token"),
     path("projects/", api.ProjectList.as_view(), name="api-project-list"),
     path("projects/<slug:slug>/", api.ProjectDetail.as_view(), name="api-project-detail"),
     path("projects/<slug:slug>/tasks/", api.TaskList.as_view(), name="api-task-list"),

@@ -1,27 +1,45 @@
-"""Import comparison tasks from JSONL, all or nothing (the contract in DESIGN.md).
+"""Import comparison tasks from JSONL, all or nothing (the contract in the README, "Importing tasks").
 
 One task per line: {"id", "prompt", "language", "responses": [{"model", "code"}, ...], "metadata"}.
 Every problem is reported as "line N: ..." and nothing is written unless every line is good.
+
+Memory stays flat whatever the file's size, because the lines are read twice and never held: the first
+pass checks every line and keeps only each id's line number (for duplicates), the errors and the
+preview; the second parses the lines again and writes them in batches of _BATCH tasks. On PostgreSQL
+the batches share one transaction. On SQLite, whose single writer lock would otherwise keep every
+autosave and heartbeat waiting for the whole import, each batch is a short transaction of its own
+(retried briefly when the database is locked), and if one fails the import deletes what its earlier
+batches wrote, so it stays all or nothing.
+
+Response labels (A, B, ...) are drawn at random for each task when it is written, so a stored label
+says nothing about where the response was in the file (e.g. that A is the reference model).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import random
+import struct
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from sandbox import languages
+from tasks.db import retry_if_locked
 from tasks.models import MAX_RESPONSES, MIN_RESPONSES, RESPONSE_LABELS, Project, RankingMode, Response, Task
 
 TASK_FIELDS = ("id", "prompt", "language", "responses", "metadata")
 RESPONSE_FIELDS = ("model", "code")
 MAX_REPORTED_ERRORS = 200
+MAX_METADATA_DEPTH = 32  # nesting levels of "metadata"; deeper JSON breaks whatever recurses over it later
 _BATCH = 1000
 ANALYZE_AFTER = 1000  # tasks in one import
+_labels = random.SystemRandom()  # not seeded from anything a file or a clock could predict
 
 
 @dataclass
@@ -30,7 +48,7 @@ class ParsedTask:
     external_id: str
     prompt: str
     language: str
-    responses: list[tuple[str, str]]  # (model name, code), labelled A, B, ... in this order
+    responses: list[tuple[str, str]]  # (model name, code) in file order; labels are drawn when written
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -58,44 +76,109 @@ class _LineError(Exception):
     pass
 
 
+class _Sink(Protocol):
+    """Where the checks put their "line N: ..." messages: a list, or _Errors."""
+
+    def append(self, error: str, /) -> None: ...
+
+
 def import_tasks(
     *, project: Project, lines: Iterable[bytes | str], dry_run: bool = False, preview: int = 5
 ) -> ImportResult:
-    """Validate every line, then create all tasks and responses in one transaction, or raise ImportRejected."""
-    parsed, errors = parse_lines(lines)
-    errors += _mode_mismatches(project, parsed)
-    errors += _clashes_with_project(project, parsed)
-    if errors:
-        raise ImportRejected(sorted(errors, key=_line_number))
-    if not parsed:
-        raise ImportRejected(["the file has no tasks: expected one JSON object per line"])
-    if not dry_run:
-        _write(project, parsed)
-    return ImportResult(created=0 if dry_run else len(parsed), total=len(parsed), preview=parsed[:preview])
+    """Check every line, then write every task and its responses, or raise ImportRejected having written
+    nothing. `lines` is read twice (see the module's docstring): pass an open file rather than a list
+    of its lines, so that a big file is never in memory."""
+    source = _Replayable(lines, spool=not dry_run)
+    try:
+        checked = _check(project, source.first_pass(), preview)
+        if checked.errors.total:
+            raise ImportRejected(checked.errors.in_order(), total=checked.errors.total)
+        if not checked.total:
+            raise ImportRejected(["the file has no tasks: expected one JSON object per line"])
+        if not dry_run:
+            _write(project, source.second_pass(), checked)
+    finally:
+        source.close()
+    return ImportResult(created=0 if dry_run else checked.total, total=checked.total, preview=checked.preview)
 
 
 def parse_lines(lines: Iterable[bytes | str]) -> tuple[list[ParsedTask], list[str]]:
     """Parse and check every line on its own and ids across the file; return tasks and errors."""
-    parsed: list[ParsedTask] = []
     errors: list[str] = []
-    first_seen: dict[str, int] = {}
-    for number, text in _numbered(lines, errors):
-        try:
-            task = _parse_task(number, text)
-        except _LineError as exc:
-            errors.append(f"line {number}: {exc}")
-            continue
-        if task.external_id in first_seen:
-            errors.append(
-                f'line {number}: duplicate id "{task.external_id}" (first seen on line {first_seen[task.external_id]})'
-            )
-            continue
-        first_seen[task.external_id] = number
-        parsed.append(task)
+    parsed = list(_unique(_parsed(lines, errors), {}, errors))
     return parsed, errors
 
 
-def _numbered(lines: Iterable[bytes | str], errors: list[str]) -> Iterator[tuple[int, str]]:
+class _Errors:
+    """The errors of a file, in line order, keeping only the first MAX_REPORTED_ERRORS lines' worth
+    (a file of a million bad lines must not become a million messages in memory) and the count."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._kept: list[str] = []
+
+    def append(self, error: str) -> None:
+        self.total += 1
+        self._kept.append(error)
+        if len(self._kept) > 4 * MAX_REPORTED_ERRORS:
+            self._kept = self.in_order()
+
+    def extend(self, errors: Iterable[str]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def in_order(self) -> list[str]:
+        return sorted(self._kept, key=_line_number)[:MAX_REPORTED_ERRORS]
+
+
+@dataclass
+class _Checked:
+    """What the first pass keeps: never the tasks themselves, beyond the preview."""
+
+    first_seen: dict[str, int] = field(default_factory=dict)  # id -> its line
+    errors: _Errors = field(default_factory=_Errors)
+    preview: list[ParsedTask] = field(default_factory=list)
+    total: int = 0
+
+
+def _check(project: Project, lines: Iterable[bytes | str], preview: int) -> _Checked:
+    """The first pass: every line, ids across the file, the project's mode and the ids it already has."""
+    checked = _Checked()
+    unlooked: dict[str, int] = {}  # ids not yet looked up in the project
+    for task in _unique(_parsed(lines, checked.errors), checked.first_seen, checked.errors):
+        checked.total += 1
+        checked.errors.extend(_mode_mismatches(project, [task]))
+        if len(checked.preview) < preview:
+            checked.preview.append(task)
+        unlooked[task.external_id] = task.line
+        if len(unlooked) >= _BATCH:
+            checked.errors.extend(_clashes_with_project(project, unlooked))
+            unlooked = {}
+    checked.errors.extend(_clashes_with_project(project, unlooked))
+    return checked
+
+
+def _parsed(lines: Iterable[bytes | str], errors: _Sink) -> Iterator[ParsedTask]:
+    """Each line checked on its own; a bad line becomes an error in `errors` and is left out."""
+    for number, text in _numbered(lines, errors):
+        try:
+            yield _parse_task(number, text)
+        except _LineError as exc:
+            errors.append(f"line {number}: {exc}")
+
+
+def _unique(tasks: Iterable[ParsedTask], first_seen: dict[str, int], errors: _Sink) -> Iterator[ParsedTask]:
+    """Leave out (as an error) a task whose id an earlier line of the file has; `first_seen` fills up."""
+    for task in tasks:
+        first = first_seen.get(task.external_id)
+        if first is not None:
+            errors.append(f'line {task.line}: duplicate id "{task.external_id}" (first seen on line {first})')
+            continue
+        first_seen[task.external_id] = task.line
+        yield task
+
+
+def _numbered(lines: Iterable[bytes | str], errors: _Sink) -> Iterator[tuple[int, str]]:
     for number, raw in enumerate(lines, start=1):
         if isinstance(raw, bytes):
             try:
@@ -118,6 +201,8 @@ def _parse_task(number: int, text: str) -> ParsedTask:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _LineError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise _LineError("invalid JSON: nested too deeply (arrays or objects inside each other)") from None
     if not isinstance(data, dict):
         raise _LineError(f"expected a JSON object, got {_json_type(data)}")
     _reject_unknown(data, TASK_FIELDS, "")
@@ -130,7 +215,23 @@ def _parse_task(number: int, text: str) -> ParsedTask:
     metadata = {} if data.get("metadata") is None else data["metadata"]
     if not isinstance(metadata, dict):
         raise _LineError(f'"metadata" must be an object, got {_json_type(metadata)}')
+    if _deeper_than(metadata, MAX_METADATA_DEPTH):
+        raise _LineError(f'"metadata" is nested more than {MAX_METADATA_DEPTH} levels deep')
     return ParsedTask(number, external_id, prompt, language, responses, metadata)
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether objects and lists nest more than `limit` levels (the top object is level 1); no recursion."""
+    level: list[tuple[object, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        level.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _language(data: dict[str, Any]) -> str:
@@ -215,8 +316,8 @@ def _mode_mismatches(project: Project, parsed: list[ParsedTask]) -> list[str]:
     ]
 
 
-def _clashes_with_project(project: Project, parsed: list[ParsedTask]) -> list[str]:
-    by_id = {task.external_id: task.line for task in parsed}
+def _clashes_with_project(project: Project, by_id: dict[str, int]) -> list[str]:
+    """An error for each id (mapped to its line) the project already has."""
     ids = list(by_id)
     existing: list[str] = []
     for start in range(0, len(ids), _BATCH):
@@ -230,31 +331,131 @@ def _line_number(error: str) -> int:
     return int(head.removeprefix("line ")) if head.startswith("line ") else 0
 
 
-def _write(project: Project, parsed: list[ParsedTask]) -> None:
+def _write(project: Project, lines: Iterable[bytes | str], checked: _Checked) -> None:
+    """The second pass: the checked tasks, in batches (see the module's docstring for the transactions)."""
+    written: list[int] = []  # ids of the tasks this import wrote, to delete them if a later batch fails
+    batches = _batches(_unchanged(lines, checked))
     try:
-        with transaction.atomic():
-            for start in range(0, len(parsed), _BATCH):
-                chunk = parsed[start : start + _BATCH]
-                tasks = Task.objects.bulk_create(
-                    Task(
-                        project=project,
-                        external_id=p.external_id,
-                        prompt=p.prompt,
-                        language=p.language,
-                        metadata=p.metadata,
-                    )
-                    for p in chunk
-                )
-                Response.objects.bulk_create(
-                    Response(task=task, label=RESPONSE_LABELS[i], model_name=model, code=code)
-                    for task, p in zip(tasks, chunk, strict=True)
-                    for i, (model, code) in enumerate(p.responses)
-                )
+        if connection.vendor == "sqlite":
+            for batch in batches:
+                written += retry_if_locked(partial(_write_batch_alone, project, batch))
+        else:
+            with transaction.atomic():
+                for batch in batches:
+                    _write_batch(project, batch)
     except IntegrityError:
         # Another import added one of these ids between our check and our write.
-        clashes = _clashes_with_project(project, parsed)
+        _delete(written)
+        clashes = _clashes_with_project(project, checked.first_seen)
         raise ImportRejected(clashes or ["another import changed this project at the same time: try again"]) from None
-    if len(parsed) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+    except BaseException:
+        _delete(written)
+        raise
+    if checked.total >= ANALYZE_AFTER and connection.vendor == "postgresql":
         # Fresh statistics, or the planner takes a big project for an empty one until autovacuum runs.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Task._meta.db_table}, {Response._meta.db_table}")
+
+
+def _unchanged(lines: Iterable[bytes | str], checked: _Checked) -> Iterator[ParsedTask]:
+    """The lines parsed again, each task checked to be the one the first pass saw on that line."""
+    errors: list[str] = []
+    count = 0
+    for task in _parsed(lines, errors):
+        if errors or checked.first_seen.get(task.external_id) != task.line:
+            break
+        count += 1
+        yield task
+    if errors or count != checked.total:
+        raise ImportRejected(["the file changed while it was imported: nothing was written, import it again"])
+
+
+def _batches(tasks: Iterator[ParsedTask]) -> Iterator[list[ParsedTask]]:
+    batch: list[ParsedTask] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_batch_alone(project: Project, batch: list[ParsedTask]) -> list[int]:
+    with transaction.atomic():
+        return _write_batch(project, batch)
+
+
+def _write_batch(project: Project, batch: list[ParsedTask]) -> list[int]:
+    """Create the batch's tasks and their responses, under labels shuffled for each task; their ids."""
+    tasks = Task.objects.bulk_create(
+        Task(project=project, external_id=p.external_id, prompt=p.prompt, language=p.language, metadata=p.metadata)
+        for p in batch
+    )
+    Response.objects.bulk_create(
+        Response(task=task, label=label, model_name=model, code=code)
+        for task, p in zip(tasks, batch, strict=True)
+        for label, (model, code) in zip(shuffled_labels(len(p.responses)), p.responses, strict=True)
+    )
+    return [task.pk for task in tasks]
+
+
+def shuffled_labels(count: int) -> list[str]:
+    """The first `count` labels in a random order: the label of the file's first response is A only by chance."""
+    labels = list(RESPONSE_LABELS[:count])
+    _labels.shuffle(labels)
+    return labels
+
+
+def _delete(task_ids: list[int]) -> None:
+    """Undo the batches an import already committed (SQLite), their responses with them."""
+    for start in range(0, len(task_ids), _BATCH):
+        Task.objects.filter(pk__in=task_ids[start : start + _BATCH]).delete()
+
+
+class _Replayable:
+    """The import's lines, readable twice without holding them: a list again, a seekable file from where
+    it was, anything else (a pipe) through a temporary file the first pass writes (`spool`)."""
+
+    _RECORD = struct.Struct("<cI")  # kind (b"b" bytes, b"s" text), length
+
+    def __init__(self, lines: Iterable[bytes | str], *, spool: bool) -> None:
+        self._lines = lines
+        self._start = _position(lines)
+        self._again = isinstance(lines, Sequence) or self._start is not None
+        # Closed by close(), which import_tasks calls in a finally: no `with` can span the two passes.
+        self._spool: IO[bytes] | None = tempfile.TemporaryFile() if spool and not self._again else None  # noqa: SIM115
+
+    def first_pass(self) -> Iterator[bytes | str]:
+        for raw in self._lines:
+            if self._spool is not None:
+                data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+                self._spool.write(self._RECORD.pack(b"b" if isinstance(raw, bytes) else b"s", len(data)) + data)
+            yield raw
+
+    def second_pass(self) -> Iterator[bytes | str]:
+        if self._start is not None:
+            self._lines.seek(self._start)  # type: ignore[attr-defined]
+        if self._again:
+            yield from self._lines
+            return
+        if self._spool is None:
+            raise RuntimeError("a dry run reads its lines once")
+        self._spool.seek(0)
+        while header := self._spool.read(self._RECORD.size):
+            kind, size = self._RECORD.unpack(header)
+            data = self._spool.read(size)
+            yield data if kind == b"b" else data.decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+
+
+def _position(lines: object) -> int | None:
+    """Where a seekable file is now (the second pass starts there again); None for anything else."""
+    seekable = getattr(lines, "seekable", None)
+    try:
+        return int(lines.tell()) if callable(seekable) and seekable() else None  # type: ignore[attr-defined]
+    except OSError:
+        return None

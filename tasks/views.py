@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import cast
 
@@ -13,15 +12,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from tasks import services
+from tasks import auth, services, staging  # importing auth also connects its logout receiver
 from tasks.access import access_project, access_task, projects_for
 from tasks.importing import ImportRejected, import_tasks
 from tasks.models import Role, Task, User
-
-_STAGING = "imports"
 
 
 @login_required
@@ -94,19 +92,15 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
             f"The file is over {settings.IMPORT_MAX_FILE_BYTES:,} bytes (IMPORT_MAX_FILE_BYTES): split it."
         )
         return render(request, "tasks/import.html", context, status=400)
-    staged = uuid.uuid4().hex
-    path = _staged_path(staged)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    staged = staging.stage(upload.chunks())
     try:
-        with path.open("rb") as handle:
+        with staging.staged_path(staged).open("rb") as handle:
             context["result"] = import_tasks(project=project, lines=handle, dry_run=True)
     except ImportRejected as rejected:
-        path.unlink(missing_ok=True)
+        staging.discard(staged)
         context["rejected"] = rejected
         return render(request, "tasks/import.html", context, status=400)
+    staging.discard(request.session.get(_session_key(project.slug)))  # the upload this one replaces
     request.session[_session_key(project.slug)] = context["staged"] = staged
     return render(request, "tasks/import.html", context)
 
@@ -137,16 +131,23 @@ def _session_key(slug: str) -> str:
 
 
 def _staged_path(staged: str) -> Path:
-    # `staged` is a uuid4 hex this server made, kept in the session; never a path from the client.
-    return Path(settings.MEDIA_ROOT) / _STAGING / f"{uuid.UUID(hex=staged).hex}.jsonl"
+    return staging.staged_path(staged)
 
 
+@never_cache  # the page shows the key: no browser or proxy may keep a copy
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=cast(User, request.user)).first()
-    return render(request, "tasks/api_token.html", {"token": token})
+    context = {
+        "token": token,
+        "expires": auth.expires_at(token) if token else None,
+        "expired": auth.is_expired(token) if token else False,
+        "max_age_days": settings.API_TOKEN_MAX_AGE_DAYS,
+    }
+    return render(request, "tasks/api_token.html", context)
 
 
+@never_cache
 @login_required
 @require_POST
 def api_token_reset(request: HttpRequest) -> HttpResponse:

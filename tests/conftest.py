@@ -124,6 +124,17 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """The throttles and the login lockout count in Django's cache, which outlives a test; user ids repeat
+    from one SQLite test to the next, and so would their keys. Each test starts from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def database_url_of_this_test() -> str:
     """DATABASE_URL for a subprocess (a Celery worker) that must see this test's database."""
     db = connection.settings_dict

@@ -8,11 +8,11 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from annotation.env import env_bool, env_int, env_list
+from annotation.env import env_bool, env_int, env_list, env_rate
 
 
 def start_django(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PSEUDONYM_KEY", "DATABASE_URL"}}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
         env={**clean, "DJANGO_SETTINGS_MODULE": "annotation.settings", **env},
@@ -32,7 +32,7 @@ def test_debug_off_without_a_secret_key_refuses_to_start() -> None:
 
 
 def test_debug_off_with_a_real_secret_key_starts() -> None:
-    done = start_django(DEBUG="0", SECRET_KEY="x" * 40)
+    done = start_django(DEBUG="0", SECRET_KEY="x" * 40, PSEUDONYM_KEY="y" * 40)
 
     assert done.returncode == 0, done.stderr
     assert "started" in done.stdout
@@ -55,3 +55,24 @@ def test_helpers_parse_and_reject(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_INT", "0")
     with pytest.raises(ImproperlyConfigured, match="X_INT=0 is too small: it must be at least 1"):
         env_int("X_INT", 5, minimum=1)
+
+
+def test_a_short_secret_key_says_how_short() -> None:
+    done = start_django(DEBUG="0", SECRET_KEY="x" * 20, PSEUDONYM_KEY="y" * 40)
+
+    assert "SECRET_KEY must be set to a random string of at least 32 characters (it has only 20" in done.stderr
+
+
+def test_a_bad_rate_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_TOKEN", "ten a minute")
+    with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_TOKEN='ten a minute' is not a rate"):
+        env_rate("RATE_LIMIT_TOKEN", "10/min")
+    monkeypatch.setenv("RATE_LIMIT_TOKEN", "30/hour")
+    assert env_rate("RATE_LIMIT_TOKEN", "10/min") == "30/hour"
+
+
+def test_a_cache_url_other_than_redis_is_refused() -> None:
+    done = start_django(CACHE_URL="memcached://cache:11211")
+
+    assert done.returncode != 0
+    assert "CACHE_URL='memcached://cache:11211' is not understood" in done.stderr

@@ -4,6 +4,12 @@ Flags on a judgment: "too fast" (under a quarter of the project's median active 
 under a minute), "short rationale" (under twice the project's minimum length), "copied rationale"
 (the same rationale text in another of the annotator's judgments), "against own tests" (ranked above
 a response that passed more of their tests), "no tests run", "missed gold".
+
+Idle but credited: the active time credited on the annotator's assignments of the project that ended
+skipped or expired (the lease ran out), so no judgment came of it. Skipping after a honest look is
+normal; the figure is flagged when it reaches IDLE_FLAG_SECONDS and IDLE_FLAG_SHARE of their time on the
+project's finished work (submitted, skipped, expired), the mark of claim-beat-skip loops. An expired
+task the annotator took back and submitted counts as submitted.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ FLAG_LABELS = {
     "missed_gold": "Missed gold",
 }
 MIN_SECONDS = 60
+IDLE_FLAG_SECONDS = 10 * 60
+IDLE_FLAG_SHARE = 0.25
 
 
 @dataclass
@@ -47,6 +55,9 @@ class AnnotatorStats:
     accepted: int = 0
     flags: Counter[str] = field(default_factory=Counter)
     flagged: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # flag -> assignment ids
+    idle_seconds: int = 0  # credited on assignments that ended skipped or expired
+    idle_assignments: list[int] = field(default_factory=list)
+    idle_flagged: bool = False
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -106,10 +117,37 @@ def annotator_stats(project: Project) -> list[AnnotatorStats]:
     for user_id, level in Qualification.objects.filter(project=project).values_list("annotator_id", "level"):
         if user_id in stats:
             stats[user_id].level = level
+    _add_idle_time(project, stats)
     for user_id, row in stats.items():
-        row.median_minutes = round(median(seconds[user_id]) / 60, 1)
+        row.median_minutes = round(median(seconds[user_id]) / 60, 1) if seconds[user_id] else None
         row.peer_agreement = round(sum(agreeing[user_id]) / len(agreeing[user_id]), 3) if agreeing[user_id] else None
     return sorted(stats.values(), key=lambda r: r.username)
+
+
+def _add_idle_time(project: Project, stats: dict[int, AnnotatorStats]) -> None:
+    """Idle-but-credited time per annotator, adding a row for one who never submitted (a claim-beat-skip
+    loop submits nothing, and must not vanish from the lead's table)."""
+    ended = Assignment.objects.filter(
+        task__project=project,
+        status__in=(Assignment.Status.SKIPPED, Assignment.Status.EXPIRED),
+        active_seconds__gt=0,
+    ).order_by("pk")
+    for pk, user_id, username, credited in ended.values_list(
+        "pk", "annotator_id", "annotator__username", "active_seconds"
+    ):
+        row = stats.setdefault(user_id, AnnotatorStats(user_id, username))
+        row.idle_seconds += credited
+        row.idle_assignments.append(pk)
+    for row in stats.values():
+        row.idle_flagged = idle_flagged(
+            idle_seconds=row.idle_seconds, finished_seconds=row.active_seconds + row.idle_seconds
+        )
+
+
+def idle_flagged(*, idle_seconds: int, finished_seconds: int) -> bool:
+    """Idle-but-credited time worth a lead's look: at least IDLE_FLAG_SECONDS, and at least IDLE_FLAG_SHARE
+    of the time credited on finished work."""
+    return idle_seconds >= IDLE_FLAG_SECONDS and idle_seconds >= IDLE_FLAG_SHARE * finished_seconds
 
 
 def _normal(text: str) -> str:

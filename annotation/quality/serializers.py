@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotation.quality import annotators
+
 
 class DashboardOutput(serializers.Serializer):
     tasks = serializers.IntegerField()
@@ -19,7 +21,7 @@ class DashboardOutput(serializers.Serializer):
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()
 
-    def get_per_day(self, d: object) -> list[list[object]]:
+    def get_per_day(self, d: object) -> list[list[str | int]]:
         return [[day.isoformat(), n] for day, n in d.per_day]  # type: ignore[attr-defined]
 
 
@@ -67,3 +69,13 @@ class AnnotatorOutput(serializers.Serializer):
     level = serializers.CharField()
     flags = serializers.DictField(child=serializers.IntegerField())
     flagged_assignments = serializers.DictField(source="flagged", child=serializers.ListField())
+    idle_seconds = serializers.IntegerField(
+        help_text="Active time credited on this project's assignments that ended skipped or expired (no judgment)."
+    )
+    idle_flagged = serializers.BooleanField(
+        help_text=f"Idle-but-credited time of at least {annotators.IDLE_FLAG_SECONDS // 60} minutes and "
+        f"{annotators.IDLE_FLAG_SHARE:.0%} of the time credited on finished work (submitted, skipped, expired)."
+    )
+    idle_assignments = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The skipped or expired assignments behind idle_seconds."
+    )

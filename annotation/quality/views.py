@@ -33,6 +33,7 @@ SORTABLE = {
     "username",
     "submitted",
     "active_seconds",
+    "idle_seconds",
     "median_minutes",
     "peer_agreement",
     "acceptance_rate",

@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -86,6 +86,25 @@ def week(*, project: Project, week_start: dt.date, annotator: User | None = None
     )
 
 
+MAX_ADJUSTMENT_SECONDS = 7 * 24 * 3600  # a week: no correction of one week can be larger
+
+
+def hours_to_seconds(raw: str | None) -> int:
+    """The adjustment form's "hours" (e.g. 1.5 or -0.25) as whole seconds. ValueError, naming the field,
+    for what is not a finite number of hours within a week either way ("Infinity", "NaN", "1e999")."""
+    text = (raw or "").strip()
+    try:
+        hours = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"hours must be a number such as 1.5 or -0.25, not {text[:40]!r}") from None
+    if not hours.is_finite():
+        raise ValueError(f"hours must be a finite number, not {text[:40]!r}")
+    limit = MAX_ADJUSTMENT_SECONDS // 3600
+    if abs(hours) > limit:
+        raise ValueError(f"hours must be between -{limit} and {limit} (a week), not {text[:40]}")
+    return int(hours * 3600)
+
+
 def adjust(
     *, project: Project, annotator: User, week_start: dt.date, seconds: int, reason: str, by: User
 ) -> TimesheetAdjustment:
@@ -95,6 +114,8 @@ def adjust(
         raise ValueError("say why you adjust this week")
     if seconds == 0:
         raise ValueError("an adjustment of zero changes nothing")
+    if abs(seconds) > MAX_ADJUSTMENT_SECONDS:
+        raise ValueError(f"an adjustment is at most {MAX_ADJUSTMENT_SECONDS // 3600} hours (a week) either way")
     return TimesheetAdjustment.objects.create(
         project=project,
         annotator=annotator,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import cast
 
 from django.contrib import messages
@@ -24,15 +24,17 @@ def timesheet_page(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
     project, user = access.project, cast(User, request.user)
     week = _week(request.GET.get("week") or request.POST.get("week"))
+    status = 200
     if request.method == "POST":
         if not access.can_lead:
             return HttpResponse("Only leads adjust timesheets.", status=403)
-        error = _adjust(request, project, week, user)
-        if error:
-            messages.error(request, error)
-        return redirect(f"{request.path}?week={week.isoformat()}")
+        error = _adjust(request, project, user)
+        if not error:
+            return redirect(f"{request.path}?week={week.isoformat()}")
+        messages.error(request, error)  # shown on the page below, answered with a 400
+        status = 400
     lines = timesheets.week(project=project, week_start=week, annotator=None if access.can_lead else user)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and status == 200:
         response = HttpResponse(timesheets.to_csv(project, week, lines), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{project.slug}-timesheet-{week.isoformat()}.csv"'
         return response
@@ -47,7 +49,7 @@ def timesheet_page(request: HttpRequest, slug: str) -> HttpResponse:
         "members": [m.user for m in members] if access.can_lead else [],
         "total": sum((line.amount for line in lines), Decimal("0")),
     }
-    return render(request, "annotation/timesheet.html", context)
+    return render(request, "annotation/timesheet.html", context, status=status)
 
 
 def _week(raw: str | None) -> dt.date:
@@ -58,18 +60,32 @@ def _week(raw: str | None) -> dt.date:
         return timesheets.monday(timezone.localdate())
 
 
-def _adjust(request: HttpRequest, project: Project, week: dt.date, lead: User) -> str:
+def _adjust(request: HttpRequest, project: Project, lead: User) -> str:
+    """Record the form's adjustment; the message for the page when it is refused (each names its field).
+    Unlike a page view, an adjustment never falls back to this week: it would land on the wrong week."""
     try:
-        hours = Decimal(request.POST.get("hours", ""))
-        annotator = User.objects.get(pk=int(request.POST.get("annotator", "0")), memberships__project=project)
+        week = timesheets.week_of(request.GET.get("week") or request.POST.get("week"), today=timezone.localdate())
+        seconds = timesheets.hours_to_seconds(request.POST.get("hours"))
+        annotator = _member(project, request.POST.get("annotator"))
         timesheets.adjust(
             project=project,
             annotator=annotator,
             week_start=week,
-            seconds=int(hours * 3600),
+            seconds=seconds,
             reason=request.POST.get("reason", ""),
             by=lead,
         )
-    except (InvalidOperation, ValueError, User.DoesNotExist) as exc:
-        return f"Not adjusted: {exc}" if str(exc) else "Not adjusted: give hours (e.g. -0.5) and a reason."
+    except ValueError as exc:
+        return f"Not adjusted: {exc}."
     return ""
+
+
+def _member(project: Project, raw: str | None) -> User:
+    """The annotator the form names, by id: plain ASCII digits only ("²" passes isdigit, not int)."""
+    text = (raw or "").strip()
+    annotator = None
+    if text.isascii() and text.isdigit():
+        annotator = User.objects.filter(pk=int(text), memberships__project=project).first()
+    if annotator is None:
+        raise ValueError("annotator must be one of this project's members: choose one in the list")
+    return annotator

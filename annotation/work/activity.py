@@ -5,72 +5,144 @@ recently (or a test run is in progress). Server time decides everything: the fir
 silence opens an interval at that moment, each later beat extends it to its arrival, and a silence
 longer than HEARTBEAT_GAP_SECONDS closes it. Beats are per annotator, so two tabs never count twice;
 a beat whose sequence number is not above the last one seen from its tab is dropped. Time is
-credited to the assignment the beat names, up to ASSIGNMENT_MAX_ACTIVE_SECONDS per task. Nothing a
+credited to the assignment the beat names, up to ASSIGNMENT_MAX_ACTIVE_SECONDS per task and
+ANNOTATOR_MAX_ACTIVE_SECONDS_PER_DAY per annotator and day (all projects, and time on no task). Nothing a
 client says about durations is trusted.
+
+Pay needs work: a beat carries the page's counts of key, pointer, scroll and editor events since its
+last beat, and only a beat that saw some, or that arrives while one of the assignment's test runs is
+still pending in the server's own records (waiting for results is work; a page's claim alone earns
+nothing), earns the time since that tab's last beat (or since the annotator's last interval ended,
+whichever is later). A beat without either earns nothing and moves nothing: the span it covers is never
+paid, not even by the next working beat, and it does not renew the lease. An idle tab beside a working
+one therefore neither adds nor cuts time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from annotation.models import ActivityInterval, Assignment, HeartbeatTab
+from annotation.models import ActivityInterval, Assignment, HeartbeatTab, TestResult
 from annotation.work import queue
+from tasks.db import retry_if_locked
 from tasks.models import User
+
+# Events a page counts between two beats; a beat that saw none of them shows no interaction.
+EVENT_KINDS = ("keys", "pointer", "scroll", "edits")
+# A run pending longer than this (a lost worker, a stuck queue) no longer pays for waiting on it.
+RUN_WAIT_SECONDS = 10 * 60
+
+
+def events_seen(counts: Mapping[str, int]) -> int:
+    """All the events a beat reports, from a validated HeartbeatInput (a missing count is 0)."""
+    return sum(counts.get(kind, 0) for kind in EVENT_KINDS)
 
 
 @transaction.atomic
 def record_heartbeat(
-    *, annotator: User, assignment: Assignment | None, tab: str, seq: int, now: dt.datetime | None = None
+    *,
+    annotator: User,
+    assignment: Assignment | None,
+    tab: str,
+    seq: int,
+    interacted: bool = True,
+    now: dt.datetime | None = None,
 ) -> int:
-    """Turn one heartbeat into active time; returns the seconds credited (0 for a dropped beat)."""
+    """Turn one heartbeat into active time; returns the seconds credited (0 for a dropped or idle beat).
+
+    `interacted`: the page saw events since this tab's last beat. The page and the API always pass what
+    the client sent (see beat()); the default is for scripts that model work (the demo seed, tests)."""
     now = now or timezone.now()
     state, _ = HeartbeatTab.objects.select_for_update().get_or_create(annotator=annotator, tab=tab[:64])
     if seq <= state.last_seq:
         return 0  # a duplicate, or a straggler overtaken by a later beat
-    state.last_seq = seq
-    state.save(update_fields=["last_seq", "updated_at"])
-    if assignment is not None:
+    tab_last = state.updated_at if state.last_seq else None  # this tab's previous beat, if it had one
+    # update(), not save(): auto_now would write the real clock, and the rule needs the beat's own time
+    HeartbeatTab.objects.filter(pk=state.pk).update(last_seq=seq, updated_at=now)
+    worked = interacted or run_in_flight(assignment, now=now)
+    if worked and assignment is not None:
         queue.renew_lease(assignment=assignment, now=now)
     last = ActivityInterval.objects.select_for_update().filter(annotator=annotator).order_by("-ended_at").first()
-    room = None if assignment is None else settings.ASSIGNMENT_MAX_ACTIVE_SECONDS - assignment.active_seconds
+    last_end = None if last is None else last.ended_at
+    start = span_start(last_end=last_end, tab_last=tab_last)
     seconds = beat_credit(
-        last_end=None if last is None else last.ended_at,
+        start=start,
         now=now,
         gap_seconds=settings.HEARTBEAT_GAP_SECONDS,
-        room=room,
+        room=None if assignment is None else settings.ASSIGNMENT_MAX_ACTIVE_SECONDS - assignment.active_seconds,
+        day_room=room_today(annotator, now) if worked else 0,
+        worked=worked,
     )
-    if last is None or seconds is None:
+    if seconds is None:  # opens an interval here: the next beat is paid from this one
         ActivityInterval.objects.create(annotator=annotator, assignment=assignment, started_at=now, ended_at=now)
         return 0
-    if assignment is not None and seconds:
+    if seconds <= 0 or start is None:
+        return 0
+    if assignment is not None:
         Assignment.objects.filter(pk=assignment.pk).update(active_seconds=F("active_seconds") + seconds)
         assignment.active_seconds += seconds
-    if seconds <= 0:
-        return 0
-    end = last.ended_at + dt.timedelta(seconds=seconds)
-    if last.assignment_id == (assignment.pk if assignment else None):
+    end = start + dt.timedelta(seconds=seconds)
+    if last is not None and last.ended_at == start and last.assignment_id == (assignment.pk if assignment else None):
         last.ended_at = end
         last.save(update_fields=["ended_at"])
-    else:  # moved on to another task: its time starts where the last interval ended
-        ActivityInterval.objects.create(
-            annotator=annotator, assignment=assignment, started_at=last.ended_at, ended_at=end
-        )
+    else:  # another task, or a span after an idle beat: an interval of its own, from where the span starts
+        ActivityInterval.objects.create(annotator=annotator, assignment=assignment, started_at=start, ended_at=end)
     return seconds
 
 
-def beat_credit(*, last_end: dt.datetime | None, now: dt.datetime, gap_seconds: int, room: int | None) -> int | None:
-    """The pure rule of a heartbeat: None when it opens a new interval at `now` (the first beat, a silence
-    over `gap_seconds`, or a beat from before the last interval's end), else the whole seconds since
-    `last_end`, cut to `room` (what the assignment may still earn; None: no assignment, no cap), never < 0."""
-    if last_end is None or now - last_end > dt.timedelta(seconds=gap_seconds) or now < last_end:
+def run_in_flight(assignment: Assignment | None, *, now: dt.datetime) -> bool:
+    """One of the assignment's test runs is still waiting for the sandbox (started in the last
+    RUN_WAIT_SECONDS): the server's own record, never the page's word."""
+    if assignment is None:
+        return False
+    return TestResult.objects.filter(
+        test_run__assignment=assignment,
+        test_run__created_at__gte=now - dt.timedelta(seconds=RUN_WAIT_SECONDS),
+        status__in=TestResult.PENDING,
+    ).exists()
+
+
+def room_today(annotator: User, now: dt.datetime) -> int:
+    """Seconds the annotator may still earn today (platform time zone), across every project."""
+    day, _ = day_and_week_start(timezone.localtime(now))
+    return settings.ANNOTATOR_MAX_ACTIVE_SECONDS_PER_DAY - active_seconds(annotator=annotator, start=day, end=now)
+
+
+def span_start(*, last_end: dt.datetime | None, tab_last: dt.datetime | None) -> dt.datetime | None:
+    """Where the time a beat may earn begins: at the later of the annotator's last interval end (so two
+    tabs never count twice) and this tab's previous beat (what the beat's events vouch for); None when
+    neither is known."""
+    if last_end is None or (tab_last is not None and tab_last > last_end):
+        return tab_last
+    return last_end
+
+
+def beat_credit(
+    *,
+    start: dt.datetime | None,
+    now: dt.datetime,
+    gap_seconds: int,
+    room: int | None,
+    day_room: int,
+    worked: bool,
+) -> int | None:
+    """The pure rule of a heartbeat. A beat that shows no work (no events, no run in flight) earns 0 and
+    changes nothing. Otherwise None when it opens a new interval at `now` (nothing to continue, a silence
+    over `gap_seconds` since `start`, or a clock that went back before `start`), else the whole seconds
+    since `start`, cut to `room` (what the assignment may still earn; None: no assignment, no cap) and to
+    `day_room` (what the annotator may still earn today), never < 0."""
+    if not worked:
+        return 0
+    if start is None or now - start > dt.timedelta(seconds=gap_seconds) or now < start:
         return None
-    seconds = int((now - last_end).total_seconds())
-    return seconds if room is None else max(0, min(seconds, room))
+    seconds = min(int((now - start).total_seconds()), day_room)
+    return max(0, seconds if room is None else min(seconds, room))
 
 
 def overlap_seconds(started: dt.datetime, ended: dt.datetime, *, start: dt.datetime, end: dt.datetime) -> float:
@@ -112,11 +184,29 @@ def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[
     )
 
 
-def beat(*, annotator: User, assignment: Assignment | None, tab: str, seq: int) -> dict[str, int]:
-    """A heartbeat from the page or the API: credit it (to the assignment only while it is active)
-    and answer with the seconds credited and the annotator's totals for today and this week."""
+def beat(
+    *,
+    annotator: User,
+    assignment: Assignment | None,
+    tab: str,
+    seq: int,
+    events: int,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """A heartbeat from the page or the API with the `events` the page saw since its last beat: credit it
+    (to the assignment only while it is active) and answer with the seconds credited and the annotator's
+    totals for today and this week."""
     if assignment is not None and assignment.status != Assignment.Status.ACTIVE:
         assignment = None
-    credited = record_heartbeat(annotator=annotator, assignment=assignment, tab=tab[:64] or "default", seq=seq)
-    today, week = today_and_week(annotator=annotator)
+    credited = retry_if_locked(  # an import may hold SQLite's write lock for a moment
+        lambda: record_heartbeat(
+            annotator=annotator,
+            assignment=assignment,
+            tab=tab[:64] or "default",
+            seq=seq,
+            interacted=events > 0,
+            now=now,
+        )
+    )
+    today, week = today_and_week(annotator=annotator, now=now)
     return {"credited": credited, "today_seconds": today, "week_seconds": week}

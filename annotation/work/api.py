@@ -123,11 +123,16 @@ class Skip(APIView):
 class Heartbeat(APIView):
     @extend_schema(request=s.HeartbeatInput, responses=s.HeartbeatOutput)
     def post(self, request: Request) -> ApiResponse:
-        """You are working: the server credits the time since your last beat (never a client total)."""
+        """You are working: the server credits the time since your last beat (never a client total), only
+        when the beat reports events seen since the last one (keys, pointer, scroll, edits) or one of the
+        assignment's test runs is still pending; a bare beat earns nothing and does not renew the lease."""
         data = valid(s.HeartbeatInput, request)
         assignment = access_assignment(request.user, data["assignment"]) if data.get("assignment") else None
         user = cast(User, request.user)  # IsAuthenticated is the default permission
-        return ApiResponse(activity.beat(annotator=user, assignment=assignment, tab=data["tab"], seq=data["seq"]))
+        events = activity.events_seen(data)
+        return ApiResponse(
+            activity.beat(annotator=user, assignment=assignment, tab=data["tab"], seq=data["seq"], events=events)
+        )
 
 
 def valid(serializer: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:

@@ -1,10 +1,16 @@
-"""Judgments: drafts saved as the annotator works (each save a revision), one submission, checked."""
+"""Judgments: drafts saved as the annotator works (each save a revision), one submission, checked.
+
+A judgment keeps at most settings.JUDGMENT_MAX_REVISIONS revisions: the newest drafts and every
+submission (what reviewers and exports rely on); older drafts are dropped as new ones come, so a day of
+autosaves cannot grow without end. Revision numbers keep counting, so a gap shows where drafts went.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,6 +20,7 @@ from annotation.models import Assignment, Judgment, JudgmentRevision, TestResult
 from annotation.work import judgment_input, runs
 from annotation.work.judgment_input import JudgmentInvalid
 from sandbox.results import Outcome
+from tasks.db import retry_if_locked
 from tasks.models import RankingMode
 
 FIELDS = ("ranking", "strength", "ratings", "comments", "rationale", "all_unacceptable", "ideal_solution", "tests_code")
@@ -31,13 +38,17 @@ def save_draft(*, assignment: Assignment, data: dict[str, Any]) -> Judgment:
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to edit"})
     clean = judgment_input.clean(assignment, data)
-    with transaction.atomic():
-        judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
-        if _snapshot(judgment) != {**_snapshot(judgment), **clean}:
-            for key, value in clean.items():
-                setattr(judgment, key, value)
-            judgment.save()
-            _revise(judgment, submitted=False)
+    return retry_if_locked(lambda: _store_draft(assignment, clean))  # an import may hold SQLite's lock
+
+
+@transaction.atomic
+def _store_draft(assignment: Assignment, clean: dict[str, Any]) -> Judgment:
+    judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
+    if _snapshot(judgment) != {**_snapshot(judgment), **clean}:
+        for key, value in clean.items():
+            setattr(judgment, key, value)
+        judgment.save()
+        _revise(judgment, submitted=False)
     return judgment
 
 
@@ -50,11 +61,16 @@ def submit_judgment(
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to submit"})
     clean = judgment_input.clean(assignment, data)
+    evidence_note = evidence_note.strip()
+    try:
+        judgment_input.check_length(judgment_input.NAMES["evidence_note"], evidence_note)
+    except ValueError as wrong:
+        raise JudgmentInvalid({"evidence_note": str(wrong)}) from None
     errors = _completeness(assignment, clean)
     if errors:
         raise JudgmentInvalid(errors)
     conflicts = _evidence_conflicts(assignment, clean)
-    if conflicts and not (confirm_evidence and len(evidence_note.strip()) >= 10):
+    if conflicts and not (confirm_evidence and len(evidence_note) >= 10):
         raise EvidenceConflict(conflicts)
     with transaction.atomic():
         claimed = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(
@@ -66,7 +82,7 @@ def submit_judgment(
         for key, value in clean.items():
             setattr(judgment, key, value)
         judgment.evidence_conflict = bool(conflicts)
-        judgment.evidence_note = evidence_note.strip()[: judgment_input.MAX_TEXT] if conflicts else ""
+        judgment.evidence_note = evidence_note if conflicts else ""
         judgment.submitted_at = timezone.now()
         judgment.save()
         _revise(judgment, submitted=True)
@@ -120,13 +136,18 @@ def _tests_run(assignment: Assignment) -> int:
 
 
 def _evidence_conflicts(assignment: Assignment, clean: dict[str, Any]) -> list[tuple[str, str]]:
+    """The pairs in stored labels, sorted by the annotator's letters (stored order would give them away)."""
     passes = runs.passes_by_label(runs.latest_run(assignment))
     rank = rankings.ranks(clean.get("ranking", []))
+    show = assignment.display_label
     return sorted(
-        (a, b)
-        for a in rank
-        for b in rank
-        if rank[a] < rank[b] and a in passes and b in passes and passes[b] > passes[a]
+        (
+            (a, b)
+            for a in rank
+            for b in rank
+            if rank[a] < rank[b] and a in passes and b in passes and passes[b] > passes[a]
+        ),
+        key=lambda pair: (show(pair[0]), show(pair[1])),
     )
 
 
@@ -137,3 +158,13 @@ def _snapshot(judgment: Judgment) -> dict[str, Any]:
 def _revise(judgment: Judgment, *, submitted: bool) -> None:
     number = (judgment.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     JudgmentRevision.objects.create(judgment=judgment, number=number, submitted=submitted, data=_snapshot(judgment))
+    _prune(judgment)
+
+
+def _prune(judgment: Judgment) -> None:
+    """Drop the oldest drafts beyond the cap; the newest revision and every submission always stay."""
+    revisions = list(judgment.revisions.order_by("-number").values_list("pk", "submitted"))
+    room = settings.JUDGMENT_MAX_REVISIONS - 1 - sum(submitted for _pk, submitted in revisions[1:])
+    older_drafts = [pk for pk, submitted in revisions[1:] if not submitted]
+    if len(older_drafts) > max(room, 0):
+        JudgmentRevision.objects.filter(pk__in=older_drafts[max(room, 0) :]).delete()

@@ -1,14 +1,20 @@
 """A judgment as the annotator sends it, checked in one place, and its one output shape.
 
-Two front doors build the same raw dict in stored labels: `from_form` (the workspace form: rank-<label>,
-strength, rating-<label>-<dimension>, comment-<label>, ...) and `from_letters` (the API's JSON in the
-letters the annotator sees). `clean` is the one validator; the services call it, so every caller
-(page, API, demo, tests) gets the same checks and the same error names. `as_letters` and `as_form` are
-the saved judgment going back out.
+Blindness: the annotator's browser and API only ever see their own letters (Assignment.display_label:
+their shuffled order, A first), never the stored labels, which follow the import file's order and would
+tell which model wrote which response. Two front doors build the same raw dict in stored labels:
+`from_form` (the workspace form: rank-<letter>, strength, rating-<letter>-<dimension>, comment-<letter>,
+...) and `from_letters` (the API's JSON). `clean` is the one validator; the services call it, so every
+caller (page, API, demo, tests) gets the same checks and the same error names. `as_letters` and
+`as_form` are the saved judgment going back out, in letters and in the letters' order.
+
+Nothing is cut: a text over MAX_TEXT characters is refused with the limit named, so what the annotator
+sees saved is what was saved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import QueryDict
@@ -18,7 +24,13 @@ from annotation.models import Assignment, Judgment
 from tasks.models import RankingMode
 
 TEXTS = ("rationale", "ideal_solution", "tests_code")
-MAX_TEXT = 64 * 1024
+MAX_TEXT = 64 * 1024  # characters, per text field and per comment (the API's serializers say the same)
+NAMES = {
+    "rationale": "the rationale",
+    "ideal_solution": "the ideal solution",
+    "tests_code": "the test file",
+    "evidence_note": "the note on your ranking",
+}
 
 
 class JudgmentInvalid(Exception):
@@ -30,21 +42,24 @@ class JudgmentInvalid(Exception):
 
 
 def from_form(assignment: Assignment, post: QueryDict) -> dict[str, Any]:
-    """The workspace form (or its autosaved copy); blank and unreadable numbers count as not given."""
-    labels = assignment.response_order
+    """The workspace form (or its autosaved copy), whose names carry the annotator's letters, in stored
+    labels; blank and unreadable numbers count as not given."""
+    letters = {label: assignment.display_label(label) for label in assignment.response_order}
     data: dict[str, Any] = {
         "rationale": post.get("rationale", ""),
         "all_unacceptable": post.get("all_unacceptable") in ("on", "1", "true"),
         "ideal_solution": post.get("ideal_solution", ""),
-        "comments": {label: post.get(f"comment-{label}", "") for label in labels if post.get(f"comment-{label}")},
+        "comments": {
+            label: comment for label, letter in letters.items() if (comment := post.get(f"comment-{letter}", ""))
+        },
         "ratings": {
             label: scores
-            for label in labels
+            for label, letter in letters.items()
             if (
                 scores := {
                     d["key"]: score
                     for d in assignment.task.project.rubric
-                    if (score := _int(post.get(f"rating-{label}-{d['key']}"))) is not None
+                    if (score := _int(post.get(f"rating-{letter}-{d['key']}"))) is not None
                 }
             )
         },
@@ -56,8 +71,8 @@ def from_form(assignment: Assignment, post: QueryDict) -> dict[str, Any]:
         data["ranking"], data["strength"] = _from_scale(assignment, strength) if strength is not None else ([], None)
     else:
         ranks: dict[int, list[str]] = {}
-        for label in labels:
-            rank = _int(post.get(f"rank-{label}"))
+        for label, letter in letters.items():
+            rank = _int(post.get(f"rank-{letter}"))
             if rank is not None and rank > 0:
                 ranks.setdefault(rank, []).append(label)
         data["ranking"] = [ranks[rank] for rank in sorted(ranks)]
@@ -86,7 +101,7 @@ def clean(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]:
         "strength": _strength,
         "ratings": _ratings,
         "comments": _comments,
-        **dict.fromkeys(TEXTS, _text),
+        **{key: _text(key) for key in TEXTS},
         "all_unacceptable": lambda _a, value: bool(value),
     }
     out: dict[str, Any] = {}
@@ -144,25 +159,42 @@ def _comments(assignment: Assignment, value: Any) -> dict[str, str]:
     labels = set(assignment.response_order)
     if not isinstance(comments, dict) or any(k not in labels or not isinstance(v, str) for k, v in comments.items()):
         raise ValueError("comments are {label: text}")
-    return {k: v[:MAX_TEXT] for k, v in comments.items()}
+    for label in assignment.response_order:
+        check_length(f"the comment on {assignment.display_label(label)}", comments.get(label, ""))
+    return comments
 
 
-def _text(_assignment: Assignment, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be text")
-    return value[:MAX_TEXT]
+def _text(key: str) -> Callable[[Assignment, Any], str]:
+    """The check of one text field, whose message names it."""
+
+    def check(_assignment: Assignment, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"{NAMES[key]} must be text")
+        return check_length(NAMES[key], value)
+
+    return check
+
+
+def check_length(what: str, value: str) -> str:
+    """Refuse, never cut, a text over MAX_TEXT characters: a cut text would be saved as if it were whole."""
+    if len(value) > MAX_TEXT:
+        raise ValueError(
+            f"{what} is {len(value):,} characters long; the limit is {MAX_TEXT:,} (shorten it; it was not saved)"
+        )
+    return value
 
 
 def as_letters(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any] | None:
-    """The saved judgment in the annotator's letters: what the API returns."""
+    """The saved judgment in the annotator's letters, every list and key in letter order (stored order
+    would tell which letter is which label): what the API returns."""
     if judgment is None:
         return None
     show = assignment.display_label
     return {
-        "ranking": rankings.relabel(judgment.ranking, show),
+        "ranking": [sorted(group) for group in rankings.relabel(judgment.ranking, show)],
         "strength": judgment.strength,
-        "ratings": {show(k): v for k, v in judgment.ratings.items()},
-        "comments": {show(k): v for k, v in judgment.comments.items()},
+        "ratings": _by_letter(assignment, judgment.ratings),
+        "comments": _by_letter(assignment, judgment.comments),
         "rationale": judgment.rationale,
         "all_unacceptable": judgment.all_unacceptable,
         "ideal_solution": judgment.ideal_solution,
@@ -172,7 +204,8 @@ def as_letters(assignment: Assignment, judgment: Judgment | None) -> dict[str, A
 
 
 def as_form(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any]:
-    """The saved draft as the form's values: ranks (1 first), the pairwise scale position, ratings, comments."""
+    """The saved draft as the form's values, keyed by the annotator's letters like the form's names:
+    ranks (1 first), the pairwise scale position, ratings, comments."""
     if judgment is None:
         return {"ranks": {}, "strength": None, "ratings": {}, "comments": {}}
     ranks = {label: rank + 1 for label, rank in rankings.ranks(judgment.ranking).items()}
@@ -180,7 +213,19 @@ def as_form(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any]
     if judgment.strength is not None and judgment.ranking:
         sign = -1 if assignment.response_order[0] in judgment.ranking[0] else 1
         strength = 0 if judgment.strength == 0 else sign * judgment.strength
-    return {"ranks": ranks, "strength": strength, "ratings": judgment.ratings, "comments": judgment.comments}
+    return {
+        "ranks": _by_letter(assignment, ranks),
+        "strength": strength,
+        "ratings": _by_letter(assignment, judgment.ratings),
+        "comments": _by_letter(assignment, judgment.comments),
+    }
+
+
+def _by_letter(assignment: Assignment, by_label: dict[str, Any]) -> dict[str, Any]:
+    """A {stored label: value} dict keyed by the annotator's letters, in letter order."""
+    return {
+        assignment.display_label(label): by_label[label] for label in assignment.response_order if label in by_label
+    }
 
 
 def _pairwise(assignment: Assignment) -> bool:

@@ -26,18 +26,23 @@ class JudgmentInput(serializers.Serializer):
         help_text="Pairwise projects: -3 (A much better) .. 0 (tie) .. 3 (B much better).",
     )
     ratings = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()), required=False)
-    comments = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
-    rationale = serializers.CharField(allow_blank=True, required=False)
+    # Texts over the limit are refused, never cut (judgment_input.MAX_TEXT characters each).
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=judgment_input.MAX_TEXT), required=False
+    )
+    rationale = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
     all_unacceptable = serializers.BooleanField(required=False)
-    ideal_solution = serializers.CharField(allow_blank=True, required=False)
-    tests_code = serializers.CharField(allow_blank=True, required=False)
+    ideal_solution = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
+    tests_code = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
 
 
 class EvidenceInput(serializers.Serializer):
     """Submitting against one's own tests: the confirmation and its note (the page's form takes it too)."""
 
     confirm_evidence = serializers.BooleanField(required=False, default=False)
-    evidence_note = serializers.CharField(allow_blank=True, required=False, default="")
+    evidence_note = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=judgment_input.MAX_TEXT
+    )
 
 
 class SubmitInput(JudgmentInput, EvidenceInput):
@@ -53,10 +58,41 @@ class SkipInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+MAX_SEQ = 2**31 - 1  # far beyond a tab's lifetime of beats; above it the database column would overflow
+MAX_EVENTS = 100_000  # per beat: a page counting every pointer move stays far below it
+
+
+def _event_count(what: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        default=0,
+        min_value=0,
+        max_value=MAX_EVENTS,
+        help_text=f"How many {what} the page saw since this tab's last beat. Only a beat with some event "
+        "(of any kind) or a test run still pending on the server earns time.",
+    )
+
+
 class HeartbeatInput(serializers.Serializer):
     assignment = serializers.IntegerField(required=False, allow_null=True)
     tab = serializers.CharField(max_length=64)
-    seq = serializers.IntegerField(min_value=1)
+    seq = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_SEQ,
+        help_text="The beat's number in its tab, rising from 1; a beat not above the tab's last one is dropped.",
+        error_messages={
+            "max_value": f"seq must be at most {MAX_SEQ}; start a new tab id and count from 1 again.",
+            "min_value": "seq must be at least 1.",
+        },
+    )
+    keys = _event_count("key presses")
+    pointer = _event_count("pointer and touch events (presses and moves)")
+    scroll = _event_count("scroll and wheel events")
+    edits = _event_count("changes in the editors and the form")
+    running = serializers.BooleanField(
+        default=False,
+        help_text="The page is waiting for a test run. Informational: the server credits the wait only "
+        "while one of the assignment's runs is pending in its own records.",
+    )
 
 
 class HeartbeatOutput(serializers.Serializer):
@@ -121,6 +157,11 @@ class RunOutput(serializers.Serializer):
         return any(r.status in TestResult.PENDING for r in run.results.all())
 
     def get_results(self, run: TestRun) -> list[dict[str, Any]]:
-        return list(
-            ResultOutput(run.results.select_related("response").order_by("id"), many=True, context=self.context).data
+        """In the annotator's letters' order, the ideal solution last: stored order would give the
+        letters' labels away."""
+        order = self.context["assignment"].response_order
+        results = sorted(
+            run.results.select_related("response"),
+            key=lambda r: (order.index(r.response.label), r.pk) if r.response else (len(order), r.pk),
         )
+        return list(ResultOutput(results, many=True, context=self.context).data)

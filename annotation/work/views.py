@@ -154,7 +154,13 @@ def heartbeat(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": beat.errors}, status=400)
     data = beat.validated_data
     assignment = access_assignment(request.user, data["assignment"]) if data.get("assignment") else None
-    answer = activity.beat(annotator=request.user, assignment=assignment, tab=data["tab"], seq=data["seq"])  # type: ignore[arg-type]
+    answer = activity.beat(
+        annotator=request.user,  # type: ignore[arg-type]
+        assignment=assignment,
+        tab=data["tab"],
+        seq=data["seq"],
+        events=activity.events_seen(data),
+    )
     return JsonResponse(
         {**answer, "today": duration(answer["today_seconds"]), "week": duration(answer["week_seconds"])}
     )

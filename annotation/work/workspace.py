@@ -60,6 +60,7 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "week_seconds": week,
         "scale": SCALE,
         "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
+        "max_text": judgment_input.MAX_TEXT,  # the counter warns before the server refuses
         "feedback": _feedback(assignment),
     }
 

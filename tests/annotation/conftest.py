@@ -11,13 +11,14 @@ from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import Project, RankingMode, Role, User
 from tests.conftest import make_user, submit_judgment
-from tests.exporters.conftest import JUDGMENTS, TASKS
+from tests.exporters.conftest import JUDGMENTS, TASKS, pin_labels_to_file_order
 
 
 @pytest.fixture
-def judged(db: None) -> tuple[Project, list[User]]:
+def judged(db: None, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, list[User]]:
     """The exporters' hand-built golden scene (three tasks, seven judgments by three annotators), judged
     through the shared builder: ratings 3 for the alphabetically first label, 4 for the next, and so on."""
+    pin_labels_to_file_order(monkeypatch)
     project = services.create_project(
         slug="q", name="Q", ranking_mode=RankingMode.RANKING, overlap=3, min_tests=0, min_rationale_chars=10
     )

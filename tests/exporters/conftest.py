@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from annotation.work import judging, queue
-from tasks import services
+from tasks import importing, services
 from tasks.importing import import_tasks
-from tasks.models import Project, RankingMode, Role, User
+from tasks.models import RESPONSE_LABELS, Project, RankingMode, Role, User
 from tests.conftest import make_user
 
 RUBRIC = ["correctness", "efficiency", "readability", "security", "instruction_following"]
@@ -56,6 +56,12 @@ JUDGMENTS: list[tuple[str, int, dict[str, Any]]] = [
 ]
 
 
+def pin_labels_to_file_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scene's judgments use the file's letters (A: the first response) and the golden files name
+    stored labels, while the import draws labels at random: pin them to file order for this scene."""
+    monkeypatch.setattr(importing, "shuffled_labels", lambda count: list(RESPONSE_LABELS[:count]))
+
+
 def judge(
     project: Project, annotators: list[User], judgments: list[tuple[str, int, dict[str, Any]]] = JUDGMENTS
 ) -> None:
@@ -83,7 +89,8 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def golden_project(db: None) -> Project:
+def golden_project(db: None, monkeypatch: pytest.MonkeyPatch) -> Project:
+    pin_labels_to_file_order(monkeypatch)
     project = services.create_project(
         slug="golden", name="Golden", ranking_mode=RankingMode.RANKING, overlap=3, min_tests=0, min_rationale_chars=10
     )

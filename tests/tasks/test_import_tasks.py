@@ -22,11 +22,10 @@ def test_it_creates_tasks_with_labelled_responses(project: Project) -> None:
 
     assert result.created == 2
     task = Task.objects.get(project=project, external_id="t1")
-    assert [(r.label, r.model_name) for r in task.responses.order_by("label")] == [
-        ("A", "model-0"),
-        ("B", "model-1"),
-        ("C", "model-2"),
-    ]
+    # Labels are drawn at random per task (tests/tasks/test_import_streaming.py): look them up by model.
+    labels = dict(task.responses.values_list("model_name", "label"))
+    assert sorted(labels) == ["model-0", "model-1", "model-2"]
+    assert sorted(labels.values()) == ["A", "B", "C"]
     assert task.metadata == {"source": "test"}
     assert Task.objects.get(external_id="t2").language == "javascript"
 
@@ -139,7 +138,7 @@ def test_unicode_survives_the_round_trip(project: Project) -> None:
 
     task = Task.objects.get(external_id="ü-1")
     assert task.prompt == "Écris une fonction — 日本語 🚀"
-    assert task.responses.get(label="A").code == "s = 'ñ'\n"
+    assert task.responses.get(model_name="m").code == "s = 'ñ'\n"
 
 
 def test_a_pairwise_project_takes_exactly_two_responses(other_project: Project) -> None:

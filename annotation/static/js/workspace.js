@@ -76,31 +76,51 @@
   function active() {
     return document.visibilityState === "visible" && (Date.now() - lastActivity < IDLE_MS || runPending());
   }
-  function beatBody() {
+  // What the page saw since the last beat, by kind: the server pays only a beat that saw something (or
+  // arrives while a run is pending), so each beat carries its counts and starts the next from zero.
+  const EVENT_MAX = 100000;  // the API's ceiling per count (annotation/work/serializers.py MAX_EVENTS)
+  function noEvents() { return { keys: 0, pointer: 0, scroll: 0, edits: 0 }; }
+  let seen = noEvents();
+  function saw(kind) { seen[kind] = Math.min(seen[kind] + 1, EVENT_MAX); lastActivity = Date.now(); }
+  function takeSeen() { const counts = seen; seen = noEvents(); return counts; }
+  function giveBack(counts) {  // a beat that did not arrive: its events belong to the next one
+    Object.keys(counts).forEach((kind) => { seen[kind] = Math.min(seen[kind] + counts[kind], EVENT_MAX); });
+  }
+  function beatBody(counts) {
     const body = new FormData();
     body.append("csrfmiddlewaretoken", csrf);
     body.append("assignment", assignment);
     body.append("tab", tab);
     body.append("seq", String(++seq));
+    body.append("keys", String(counts.keys));
+    body.append("pointer", String(counts.pointer));
+    body.append("scroll", String(counts.scroll));
+    body.append("edits", String(counts.edits));
+    body.append("running", runPending() ? "true" : "false");
     return body;
   }
   async function beat() {
     if (!active()) return;
+    const counts = takeSeen();
     try {
-      const response = await fetch(root.dataset.heartbeatUrl, { method: "POST", body: beatBody() });
+      const response = await fetch(root.dataset.heartbeatUrl, { method: "POST", body: beatBody(counts) });
+      if (!response.ok) { giveBack(counts); return; }
       const body = await response.json();
       // The server formats the durations (tasks/templatetags/lookup.duration), as on every page.
       document.getElementById("time-today").textContent = body.today;
       document.getElementById("time-week").textContent = body.week;
-    } catch (error) { /* the next beat tries again */ }
+    } catch (error) { giveBack(counts); /* the next beat tries again */ }
   }
-  ["keydown", "mousedown", "scroll", "touchstart"].forEach((name) =>
-    window.addEventListener(name, () => { lastActivity = Date.now(); }, { passive: true, capture: true }));
+  const kinds = { keydown: "keys", pointerdown: "pointer", pointermove: "pointer", touchstart: "pointer", scroll: "scroll", wheel: "scroll" };
+  Object.keys(kinds).forEach((name) =>
+    window.addEventListener(name, () => saw(kinds[name]), { passive: true, capture: true }));
+  ["input", "change"].forEach((name) => form.addEventListener(name, () => saw("edits")));
+  editors.forEach((cm) => cm.on("change", () => saw("edits")));
   beat();
   setInterval(beat, BEAT_MS);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") { lastActivity = Date.now(); beat(); } });
   window.addEventListener("pagehide", () => {
-    if (active()) navigator.sendBeacon(root.dataset.heartbeatUrl, beatBody());
+    if (active()) navigator.sendBeacon(root.dataset.heartbeatUrl, beatBody(takeSeen()));
     if (dirty) navigator.sendBeacon(root.dataset.draftUrl, formData());
   });
 
@@ -113,9 +133,12 @@
   // --- rationale counter
   const rationale = document.getElementById("rationale");
   const counter = document.getElementById("rationale-count");
+  // The server refuses (never cuts) a rationale over the limit; say so before the autosave does.
   function count() {
     const n = rationale.value.trim().length, min = parseInt(rationale.dataset.min, 10) || 0;
-    counter.textContent = n + " characters" + (n < min ? " (" + (min - n) + " more needed)" : "");
+    const length = Array.from(rationale.value).length, max = parseInt(rationale.dataset.max, 10) || Infinity;
+    counter.textContent = n + " characters" + (n < min ? " (" + (min - n) + " more needed)" : "") +
+      (length > max ? " (over the limit of " + max.toLocaleString("en") + ": shorten it to save)" : "");
   }
   rationale.addEventListener("input", count);
   count();

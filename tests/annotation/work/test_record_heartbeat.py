@@ -99,6 +99,35 @@ def test_time_is_capped_per_task(worker_and_assignment, settings) -> None:
     assert assignment.active_seconds == 50 and total(user) == 50
 
 
+def test_idle_beats_earn_nothing_and_the_next_working_beat_only_its_own_span(worker_and_assignment) -> None:
+    """Catches idle time paid after the fact: 0..20 worked, 20..80 idle, 80..100 worked is 40 s, not 100."""
+    user, assignment = worker_and_assignment
+    script = [(0, True), (20, True), (40, False), (60, False), (80, False), (100, True)]
+
+    credits = [
+        activity.record_heartbeat(
+            annotator=user, assignment=assignment, tab="t", seq=seq, interacted=worked, now=T0 + dt.timedelta(seconds=s)
+        )
+        for seq, (s, worked) in enumerate(script, start=1)
+    ]
+
+    assert credits == [0, 20, 0, 0, 0, 20]
+    assignment.refresh_from_db()
+    assert total(user) == 40 and assignment.active_seconds == 40
+
+
+def test_a_tabs_idle_first_beat_starts_what_its_next_working_beat_earns(worker_and_assignment) -> None:
+    """The page's first beat at load usually saw nothing yet; the next one, 20 s on, is paid in full."""
+    user, assignment = worker_and_assignment
+
+    opening = activity.record_heartbeat(annotator=user, assignment=assignment, tab="t", seq=1, interacted=False, now=T0)
+    working = activity.record_heartbeat(
+        annotator=user, assignment=assignment, tab="t", seq=2, now=T0 + dt.timedelta(seconds=20)
+    )
+
+    assert (opening, working, total(user)) == (0, 20, 20)
+
+
 def test_a_heartbeat_renews_the_lease(worker_and_assignment) -> None:
     user, assignment = worker_and_assignment
     later = T0 + dt.timedelta(minutes=25)

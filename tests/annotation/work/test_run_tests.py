@@ -24,7 +24,8 @@ TESTS = (
 
 
 def assignment_with(user: User, codes: list[str]) -> Assignment:
-    """A task whose responses A, B, ... are `codes`, imported as any task is, and claimed by `user`."""
+    """A task whose responses by models model-0, model-1, ... are `codes`, imported as any task is (so
+    under labels drawn at random), and claimed by `user`."""
     project = services.create_project(slug=f"run-{user.username}", name="Runs", ranking_mode=RankingMode.RANKING)
     services.add_member(project=project, user=user, role=Role.ANNOTATOR)
     responses = [{"model": f"model-{i}", "code": code} for i, code in enumerate(codes)]
@@ -41,14 +42,14 @@ def test_a_run_through_a_worker_fills_the_matrix(worker, backend) -> None:
     deadline = time.monotonic() + 120
     while run.results.filter(status__in=TestResult.PENDING).exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    results = {r.response.label: r for r in run.results.select_related("response") if r.response}
-    assert (results["A"].status, results["A"].passed) == ("passed", 2)
-    assert (results["B"].status, results["B"].failed) == ("failed", 1)
-    assert [(t["name"], t["outcome"]) for t in results["B"].tests] == [
+    results = {r.response.model_name: r for r in run.results.select_related("response") if r.response}
+    assert (results["model-0"].status, results["model-0"].passed) == ("passed", 2)
+    assert (results["model-1"].status, results["model-1"].failed) == ("failed", 1)
+    assert [(t["name"], t["outcome"]) for t in results["model-1"].tests] == [
         ("test_small", "failed"),
         ("test_zero", "passed"),
     ]
-    assert results["A"].image_id.startswith("sha256:")
+    assert results["model-0"].image_id.startswith("sha256:")
 
 
 @pytest.mark.django_db

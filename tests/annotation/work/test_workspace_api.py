@@ -9,7 +9,7 @@ from django.db.models import F
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from annotation.models import ActivityInterval, Assignment, Judgment
+from annotation.models import ActivityInterval, Assignment, HeartbeatTab, Judgment
 from annotation.work import runs
 from tasks.models import User
 from tests.conftest import claimable_project
@@ -75,17 +75,20 @@ def test_the_whole_cycle_through_the_api(client: Client, ann: User) -> None:
     assert done.status_code == 200 and done.json()["status"] == "submitted"
     assert again.status_code == 200 and Judgment.objects.filter(assignment_id=aid).count() == 1
 
-    beat = api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 1}).json()
+    beat = api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 1, "keys": 3}).json()
     assert beat["credited"] == 0 and "week_seconds" in beat  # the first beat opens an interval
     period = dt.timedelta(seconds=20)  # time travel: that beat came one period ago
     ActivityInterval.objects.filter(annotator=ann).update(
         started_at=F("started_at") - period, ended_at=F("ended_at") - period
     )
-    assert api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 2}).json()["credited"] >= 20
+    HeartbeatTab.objects.filter(annotator=ann).update(updated_at=F("updated_at") - period)
+    assert api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 2, "keys": 3}).json()["credited"] >= 20
     ActivityInterval.objects.filter(annotator=ann).update(
         started_at=F("started_at") - period, ended_at=F("ended_at") - period
     )
-    assert api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 2}).json()["credited"] == 0  # a repeat
+    HeartbeatTab.objects.filter(annotator=ann).update(updated_at=F("updated_at") - period)
+    repeat = api.post("heartbeat", {"assignment": None, "tab": "cli", "seq": 2, "keys": 3})
+    assert repeat.json()["credited"] == 0  # a repeat
 
     following = api.post(f"projects/{project.slug}/assignments/next").json()
     assert following["id"] != aid

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from annotation.models import ActivityInterval, Assignment
+from annotation.models import ActivityInterval, Assignment, HeartbeatTab
 from annotation.work import queue, runs
 from tasks import services
 from tasks.importing import import_tasks
@@ -126,12 +126,13 @@ def test_the_heartbeat_credits_time_and_reports_totals(client: Client, ann: User
         ActivityInterval.objects.filter(annotator=ann).update(
             started_at=F("started_at") - period, ended_at=F("ended_at") - period
         )
+        HeartbeatTab.objects.filter(annotator=ann).update(updated_at=F("updated_at") - period)
 
-    opening = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 1}).json()
+    opening = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 1, "keys": 2}).json()
     twenty_seconds_later()
-    first = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 2}).json()
+    first = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 2, "keys": 2}).json()
     twenty_seconds_later()
-    repeat = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 2}).json()
+    repeat = client.post("/work/heartbeat", {"assignment": assignment.pk, "tab": "t1", "seq": 2, "keys": 2}).json()
 
     assert opening["credited"] == 0  # the first beat opens an interval
     assert first["credited"] >= 20 and repeat["credited"] == 0
