@@ -43,16 +43,32 @@ class AssignmentDetail(APIView):
 
 
 class Draft(APIView):
-    @extend_schema(request=s.JudgmentInput, responses=s.AssignmentOutput)
+    @extend_schema(request=s.JudgmentInput, responses={200: s.AssignmentOutput, 409: None})
     def put(self, request: Request, assignment_id: int) -> ApiResponse:
-        """Save your draft (any field may be incomplete); every change is kept as a revision."""
+        """Save your draft (any field may be incomplete); every change is kept as a revision. The answer's
+        `revision` is what to send as base_revision next; 409 (with the newer draft) when yours is stale."""
         assignment = access_assignment(request.user, assignment_id)
         data = valid(s.JudgmentInput, request)
         try:
-            judging.save_draft(assignment=assignment, data=judgment_input.from_letters(assignment, data))
+            judgment = judging.save_draft(
+                assignment=assignment,
+                data=judgment_input.from_letters(assignment, data),
+                base_revision=data.get("base_revision"),
+            )
         except judging.JudgmentInvalid as invalid:
             return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
-        return _assignment(request, assignment_id)
+        except judging.DraftConflict as conflict:
+            return ApiResponse(
+                {
+                    "detail": f"not saved: {conflict}; take the newer draft and send base_revision {conflict.revision}",
+                    "revision": conflict.revision,
+                    "draft": judgment_input.as_letters(assignment, conflict.judgment),
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        answer = _assignment(request, assignment_id)
+        answer.data["revision"] = judging.latest_revision(judgment)
+        return answer
 
 
 class Runs(APIView):
@@ -139,3 +155,26 @@ def valid(serializer: type[s.serializers.Serializer], request: Request) -> dict[
     checked = serializer(data=request.data)
     checked.is_valid(raise_exception=True)
     return dict(checked.validated_data)
+
+
+class MyWork(APIView):
+    @extend_schema(responses=s.MyWorkOutput(many=True))
+    def get(self, request: Request, slug: str) -> ApiResponse:
+        """Your own submitted and sent-back work in the project, newest first, with the latest verdict
+        and feedback, and whether you may still reopen it (submitted and not yet reviewed)."""
+        project = access_project(request.user, slug, role=Role.ANNOTATOR).project
+        rows = queue.my_work(project=project, annotator=request.user)  # type: ignore[arg-type]
+        return ApiResponse(s.MyWorkOutput([s.MyWorkRow(a, r, queue.can_reopen(a, r)) for a, r in rows], many=True).data)
+
+
+class Reopen(APIView):
+    @extend_schema(request=None, responses={200: s.AssignmentOutput})
+    def post(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Reopen your submitted judgment to revise it while it is not yet reviewed: the assignment is
+        active again with a fresh lease; 409 says why when it cannot be (reviewed, or another task in hand)."""
+        assignment = access_assignment(request.user, assignment_id)
+        try:
+            queue.reopen_assignment(assignment=assignment)
+        except queue.ReopenRefused as refused:
+            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return _assignment(request, assignment_id)

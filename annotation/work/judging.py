@@ -33,17 +33,41 @@ class EvidenceConflict(Exception):
     pairs: list[tuple[str, str]] = field(default_factory=list)  # (ranked higher, passed more), canonical labels
 
 
-def save_draft(*, assignment: Assignment, data: dict[str, Any]) -> Judgment:
-    """Save what the annotator has so far (any field may be incomplete); keeps a revision if it changed."""
+class DraftConflict(Exception):
+    """A save based on an older revision than the server's: storing it would overwrite newer text
+    (a save sent on leaving that lands after the reloaded page, or a second tab), so it is refused."""
+
+    def __init__(self, judgment: Judgment, revision: int) -> None:
+        super().__init__(f"the draft is at revision {revision}, newer than the one this save was based on")
+        self.judgment = judgment  # the server's newer draft, for the page to take or merge
+        self.revision = revision
+
+
+def latest_revision(judgment: Judgment | None) -> int:
+    """The number of the judgment's newest revision, 0 before its first save: what a save is based on."""
+    if judgment is None or judgment.pk is None:
+        return 0
+    return judgment.revisions.aggregate(n=Max("number"))["n"] or 0
+
+
+def save_draft(*, assignment: Assignment, data: dict[str, Any], base_revision: int | None = None) -> Judgment:
+    """Save what the annotator has so far (any field may be incomplete); keeps a revision if it changed.
+
+    With base_revision (the revision the sender's text started from), a save based on an older revision
+    than the latest raises DraftConflict instead of overwriting; without it, the save always applies."""
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to edit"})
     clean = judgment_input.clean(assignment, data)
-    return retry_if_locked(lambda: _store_draft(assignment, clean))  # an import may hold SQLite's lock
+    return retry_if_locked(lambda: _store_draft(assignment, clean, base_revision))  # an import may hold SQLite's lock
 
 
 @transaction.atomic
-def _store_draft(assignment: Assignment, clean: dict[str, Any]) -> Judgment:
+def _store_draft(assignment: Assignment, clean: dict[str, Any], base_revision: int | None = None) -> Judgment:
     judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
+    if base_revision is not None:
+        current = latest_revision(judgment)
+        if base_revision < current and _snapshot(judgment) != {**_snapshot(judgment), **clean}:
+            raise DraftConflict(judgment, current)
     if _snapshot(judgment) != {**_snapshot(judgment), **clean}:
         for key, value in clean.items():
             setattr(judgment, key, value)
@@ -95,8 +119,10 @@ def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, st
     labels = assignment.response_order
     errors: dict[str, str] = {}
     ranked = {label for group in clean.get("ranking", []) for label in group}
-    if not clean.get("all_unacceptable") and ranked != set(labels):
-        errors["ranking"] = "rank every response (ties are allowed)"
+    unranked = sorted(assignment.display_label(label) for label in labels if label not in ranked)
+    if not clean.get("all_unacceptable") and unranked:
+        plural = "s" if len(unranked) > 1 else ""
+        errors["ranking"] = f"rank every response (ties are allowed): response{plural} {', '.join(unranked)} not ranked"
     if (
         project.ranking_mode == RankingMode.PAIRWISE
         and clean.get("strength") is None

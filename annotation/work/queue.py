@@ -31,13 +31,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.gold import qualification
-from annotation.models import Assignment
+from annotation.models import Assignment, Review
 from tasks.models import Membership, Project, Task, User
 
 CANDIDATES_PER_LOCK = 20
 CLAIM_ATTEMPTS = 8  # a lost race on the unique constraint, or every candidate locked by other claims
 # Work in hand: it holds a place, and only its annotator can finish it.
 OPEN = (Assignment.Status.ACTIVE, Assignment.Status.RETURNED)
+# What an annotator's "My work" lists: what they handed in, and what came back to them.
+MY_WORK = (Assignment.Status.SUBMITTED, Assignment.Status.RETURNED)
 
 
 class QueueEmpty(Exception):
@@ -203,7 +205,24 @@ def expire_assignments(*, now: dt.datetime | None = None) -> int:
     pool; the drafts stay with the assignment (a lapsed or re-added annotator picks theirs up again)."""
     now = now or timezone.now()
     stale = Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now)
-    return _expire(stale) + _expire(departed())
+    return _resubmit(stale.filter(submitted_at__isnull=False)) + _expire(stale) + _expire(departed())
+
+
+def _resubmit(reopened: QuerySet[Assignment]) -> int:
+    """Reopened work left alone until its lease ran out goes back to what was last submitted (the
+    drafts since stay in the revision history), so a reopen never costs a submission."""
+    count = 0
+    for assignment in reopened.select_related("judgment"):
+        with transaction.atomic():
+            last = assignment.judgment.revisions.filter(submitted=True).order_by("-number").first()
+            if last is not None:
+                for key, value in last.data.items():
+                    setattr(assignment.judgment, key, value)
+                assignment.judgment.save()
+            count += Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(
+                status=Assignment.Status.SUBMITTED, lease_expires_at=None
+            )
+    return count
 
 
 def departed() -> QuerySet[Assignment]:
@@ -248,3 +267,64 @@ def return_assignment(*, assignment: Assignment) -> Assignment:
         raise ValueError("only submitted work can be sent back")
     assignment.refresh_from_db()
     return assignment
+
+
+class ReopenRefused(Exception):
+    """The submitted work cannot be reopened; the message says why, for the annotator."""
+
+
+def my_work(*, project: Project, annotator: User) -> list[tuple[Assignment, Review | None]]:
+    """The annotator's own submitted and sent-back work in `project`, newest first, each with its latest
+    review (or None). Nobody else's work is ever in it: the query is by annotator."""
+    rows = list(
+        Assignment.objects.filter(task__project=project, annotator=annotator, status__in=MY_WORK)
+        .select_related("task")
+        .order_by("-submitted_at", "-id")
+    )
+    latest: dict[int, Review] = {}
+    for review in Review.objects.filter(assignment__in=rows).order_by("created_at", "id"):
+        latest[review.assignment_id] = review  # the last one wins
+    return [(assignment, latest.get(assignment.pk)) for assignment in rows]
+
+
+def can_reopen(assignment: Assignment, review: Review | None) -> bool:
+    """Submitted, not a gold task, and no verdict since the submission (a review before it belongs to
+    an earlier cycle that the annotator already answered by resubmitting)."""
+    return (
+        assignment.status == Assignment.Status.SUBMITTED
+        and assignment.task.gold_answer is None
+        and not (review is not None and assignment.submitted_at and review.created_at >= assignment.submitted_at)
+    )
+
+
+def reopen_assignment(*, assignment: Assignment, now: dt.datetime | None = None) -> Assignment:
+    """Set the annotator's submitted, not yet reviewed work back to active with a fresh lease, to revise
+    it. The judgment and its revisions stay (the submitted revision is kept in the history; the next
+    submit adds another). Under the claim's lock on the membership row, so a parallel claim cannot give
+    them a second active assignment, and under the assignment's row lock, which a reviewer's verdict
+    takes too, so a verdict and a reopen cannot both win. Raises ReopenRefused."""
+    now = now or timezone.now()
+    project = assignment.task.project
+    with transaction.atomic():
+        _lock_claimant(project, assignment.annotator)
+        locked = Assignment.objects.select_for_update(of=("self",)).select_related("task").get(pk=assignment.pk)
+        reviewed = Review.objects.filter(assignment=locked).order_by("created_at", "id").last()
+        if locked.status != Assignment.Status.SUBMITTED:
+            raise ReopenRefused(f"this task is {locked.get_status_display().lower()}, not submitted: nothing to reopen")
+        if locked.task.gold_answer is not None:
+            raise ReopenRefused("a gold task is scored when you submit it and cannot be reopened")
+        if not can_reopen(locked, reviewed):
+            raise ReopenRefused("this judgment has been reviewed meanwhile and can no longer be reopened")
+        other = (
+            Assignment.objects.filter(task__project=project, annotator=locked.annotator, status__in=OPEN)
+            .exclude(pk=locked.pk)
+            .select_related("task")
+            .first()
+        )
+        if other is not None:
+            raise ReopenRefused(
+                f"you already have task {other.task.external_id} in hand in this project: "
+                "submit or skip it first (one task at a time)"
+            )
+        _lease(locked, now, status=Assignment.Status.ACTIVE)
+    return locked

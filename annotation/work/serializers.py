@@ -3,11 +3,12 @@ their shuffled order); `judgment_input` translates them, so services only see st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import serializers
 
-from annotation.models import Assignment, Judgment, TestResult, TestRun
+from annotation.models import Assignment, Judgment, Review, TestResult, TestRun
 from annotation.work import judgment_input
 from sandbox import languages
 
@@ -34,6 +35,13 @@ class JudgmentInput(serializers.Serializer):
     all_unacceptable = serializers.BooleanField(required=False)
     ideal_solution = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
     tests_code = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
+    base_revision = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Drafts: the revision your text started from; a save based on an older one than the "
+        "latest is refused with 409 and the newer draft, so it never overwrites newer text.",
+    )
 
 
 class EvidenceInput(serializers.Serializer):
@@ -165,3 +173,33 @@ class RunOutput(serializers.Serializer):
             key=lambda r: (order.index(r.response.label), r.pk) if r.response else (len(order), r.pk),
         )
         return list(ResultOutput(results, many=True, context=self.context).data)
+
+
+@dataclass(frozen=True)
+class MyWorkRow:
+    """One line of the annotator's "My work": their assignment, its latest review, whether it may reopen."""
+
+    assignment: Assignment
+    review: Review | None
+    can_reopen: bool
+
+
+class MyWorkOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="assignment.pk")
+    task = serializers.CharField(source="assignment.task.external_id")
+    status = serializers.CharField(source="assignment.status")
+    submitted_at = serializers.DateTimeField(source="assignment.submitted_at")
+    active_seconds = serializers.IntegerField(source="assignment.active_seconds")
+    verdict = serializers.SerializerMethodField(help_text="The latest review's verdict, or null before any review.")
+    feedback = serializers.SerializerMethodField()
+    reviewed_at = serializers.SerializerMethodField()
+    can_reopen = serializers.BooleanField()
+
+    def get_verdict(self, row: MyWorkRow) -> str | None:
+        return row.review.verdict if row.review else None
+
+    def get_feedback(self, row: MyWorkRow) -> str:
+        return row.review.feedback if row.review else ""
+
+    def get_reviewed_at(self, row: MyWorkRow) -> str | None:
+        return row.review.created_at.isoformat() if row.review else None

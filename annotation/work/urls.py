@@ -4,6 +4,7 @@ from annotation.work import api, views
 
 urlpatterns = [
     path("projects/<slug:slug>/start", views.start_working, name="start-working"),
+    path("projects/<slug:slug>/my-work/", views.my_work, name="my-work"),
     path("work/heartbeat", views.heartbeat, name="heartbeat"),
     path("work/<int:assignment_id>/", views.workspace_page, name="workspace"),
     path("work/<int:assignment_id>/draft", views.save_draft, name="workspace-draft"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("work/<int:assignment_id>/submit", views.submit, name="workspace-submit"),
     path("work/<int:assignment_id>/skip", views.skip, name="workspace-skip"),
     path("work/<int:assignment_id>/diff", views.diff, name="workspace-diff"),
+    path("work/<int:assignment_id>/reopen", views.reopen, name="workspace-reopen"),
 ]
 
 api_urlpatterns = [
@@ -22,5 +24,7 @@ api_urlpatterns = [
     path("assignments/<int:assignment_id>/runs/latest", api.LatestRun.as_view(), name="api-run-latest"),
     path("assignments/<int:assignment_id>/submit", api.Submit.as_view(), name="api-submit"),
     path("assignments/<int:assignment_id>/skip", api.Skip.as_view(), name="api-skip"),
+    path("assignments/<int:assignment_id>/reopen", api.Reopen.as_view(), name="api-reopen"),
+    path("projects/<slug:slug>/my-work", api.MyWork.as_view(), name="api-my-work"),
     path("heartbeat", api.Heartbeat.as_view(), name="api-heartbeat"),
 ]

@@ -47,13 +47,40 @@ def workspace_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def save_draft(request: HttpRequest, assignment_id: int) -> JsonResponse:
-    """Autosave: the whole form, as the page has it."""
+    """Autosave: the whole form, as the page has it, and the revision the page's text started from;
+    409 with the server's newer draft when that revision is out of date (the page takes it or keeps its own)."""
     assignment = access_assignment(request.user, assignment_id)
     try:
-        judgment = judging.save_draft(assignment=assignment, data=judgment_input.from_form(assignment, request.POST))
+        judgment = judging.save_draft(
+            assignment=assignment,
+            data=judgment_input.from_form(assignment, request.POST),
+            base_revision=_base_revision(request.POST),
+        )
     except judging.JudgmentInvalid as invalid:
         return JsonResponse({"saved": False, "errors": invalid.errors}, status=400)
-    return JsonResponse({"saved": True, "updated_at": judgment.updated_at.isoformat()})
+    except judging.DraftConflict as conflict:
+        return JsonResponse(
+            {
+                "saved": False,
+                "conflict": True,
+                "errors": {"base_revision": str(conflict)},
+                "revision": conflict.revision,
+                "fields": workspace.form_fields(assignment, conflict.judgment),
+            },
+            status=409,
+        )
+    revision = judging.latest_revision(judgment)
+    return JsonResponse({"saved": True, "updated_at": judgment.updated_at.isoformat(), "revision": revision})
+
+
+def _base_revision(post: QueryDict) -> int | None:
+    """The page's base revision; absent means an older page without one (the save applies as before)."""
+    value = post.get("base_revision", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise judging.JudgmentInvalid({"base_revision": "base_revision must be a whole number of 0 or more"})
+    return int(value)
 
 
 @login_required
@@ -193,3 +220,28 @@ def form_data(serializer: type[s.serializers.Serializer], post: QueryDict) -> di
     if not checked.is_valid():
         raise judging.JudgmentInvalid({field: " ".join(map(str, why)) for field, why in checked.errors.items()})
     return dict(checked.validated_data)
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest, slug: str) -> HttpResponse:
+    """The annotator's own submitted and sent-back work in the project, with verdicts and feedback."""
+    access = access_project(request.user, slug, role=Role.ANNOTATOR)
+    rows = queue.my_work(project=access.project, annotator=request.user)  # type: ignore[arg-type]
+    items = [(a, review, queue.can_reopen(a, review)) for a, review in rows]
+    return render(request, "annotation/my_work.html", {"project": access.project, "access": access, "items": items})
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Reopen the annotator's submitted, not yet reviewed judgment and go to it; refusals go back to
+    "My work" with the reason."""
+    assignment = access_assignment(request.user, assignment_id)
+    try:
+        queue.reopen_assignment(assignment=assignment)
+    except queue.ReopenRefused as refused:
+        messages.error(request, f"Not reopened: {refused}.")
+        return redirect("my-work", slug=assignment.task.project.slug)
+    messages.success(request, "Reopened: revise your judgment and submit it again.")
+    return redirect("workspace", assignment_id=assignment.pk)

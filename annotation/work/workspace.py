@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from annotation.models import Assignment, Judgment, Review, TestResult, TestRun
-from annotation.work import activity, judgment_input
+from annotation.work import activity, judging, judgment_input
 from sandbox import languages
 from tasks.models import Response
 
@@ -62,7 +62,29 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
         "max_text": judgment_input.MAX_TEXT,  # the counter warns before the server refuses
         "feedback": _feedback(assignment),
+        "revision": judging.latest_revision(judgment),  # every autosave says what it was based on
     }
+
+
+def form_fields(assignment: Assignment, judgment: Judgment) -> dict[str, str]:
+    """The saved draft as the form's own names and values (letters, not labels), so the page can put a
+    newer draft from the server into its form; a field left out is blank or unchecked."""
+    values = judgment_input.as_form(assignment, judgment)
+    template = languages.get(assignment.task.language).test_template  # what the page shows before a save
+    fields = {
+        "rationale": judgment.rationale,
+        "ideal_solution": judgment.ideal_solution,
+        "tests_code": judgment.tests_code or template,
+    }
+    if judgment.all_unacceptable:
+        fields["all_unacceptable"] = "on"
+    if values["strength"] is not None:
+        fields["strength"] = str(values["strength"])
+    fields.update({f"rank-{letter}": str(rank) for letter, rank in values["ranks"].items()})
+    for letter, scores in values["ratings"].items():
+        fields.update({f"rating-{letter}-{key}": str(score) for key, score in scores.items()})
+    fields.update({f"comment-{letter}": comment for letter, comment in values["comments"].items()})
+    return fields
 
 
 def _runs(assignment: Assignment) -> list[TestRun]:

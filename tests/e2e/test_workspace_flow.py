@@ -103,8 +103,8 @@ def test_an_annotator_tests_ranks_explains_and_submits(
         row.query_selector("th").inner_text(): row.inner_text()
         for row in page.query_selector_all("#results tbody tr:not(.output)")
     }
-    assert "Passed" in rows[good] and "2/2" in rows[good]
-    assert "Failed" in rows[bad] and "1/2" in rows[bad]
+    assert "Passed" in rows[good] and "2 of 2 passed" in rows[good]
+    assert "Failed" in rows[bad] and "1 of 2 passed" in rows[bad]
 
     page.select_option(f"select[name=rank-{good}]", "1")  # the form speaks the annotator's letters
     page.select_option(f"select[name=rank-{bad}]", "2")
@@ -151,7 +151,7 @@ def test_a_response_that_forges_its_tests_shows_what_really_happened(
         row.query_selector("th").inner_text(): row.inner_text()
         for row in page.query_selector_all("#results tbody tr:not(.output)")
     }
-    assert "Passed" in rows[labels["model-c"]] and "10/10" in rows[labels["model-c"]]
+    assert "Passed" in rows[labels["model-c"]] and "10 of 10 passed" in rows[labels["model-c"]]
     forger = rows[labels["model-f"]]
-    assert "Failed" in forger and "1/10" in forger and "isolated" in forger  # test_range_end_is_excluded only
+    assert "Failed" in forger and "1 of 10 passed" in forger and "isolated" in forger  # test_range_end_is_excluded only
     page.locator("#results").screenshot(path="var/forgery-matrix.png")

@@ -130,6 +130,8 @@ RULES: dict[str, Rule] = {
     "workspace-submit": rule(OWNER, POST=400),
     "workspace-skip": rule(OWNER, POST=302),
     "workspace-diff": rule(OWNER, GET=400),
+    "my-work": rule(ANNOTATOR, GET=200),
+    "workspace-reopen": rule(OWNER, POST=302),  # the matrix's assignment is active: refused, back to My work
     # --- review, quality, timesheets (pages)
     "review-queue": rule(REVIEWER, **every(200)),
     "review-judgment": rule(REVIEWS, GET=200, POST=400),
@@ -156,6 +158,8 @@ RULES: dict[str, Rule] = {
     "api-run-latest": rule(OWNER, GET=204),  # no run yet
     "api-submit": rule(OWNER, POST=400),
     "api-skip": rule(OWNER, POST=400),  # the reason is required
+    "api-my-work": rule(ANNOTATOR, GET=200),
+    "api-reopen": rule(OWNER, POST=409),  # the matrix's assignment is active, not submitted
     "api-heartbeat": rule(LOGIN_ONLY, POST=400),
     # --- API: review, quality, timesheets
     "api-review-queue": rule(REVIEWER, GET=200),

@@ -27,6 +27,9 @@
       },
     });
     cm.on("change", () => { cm.save(); changed(); });
+    // the editor types into a hidden textarea of its own: give it the visible field's label
+    const label = document.querySelector('label[for="' + id + '"]');
+    cm.getInputField().setAttribute("aria-label", area.getAttribute("aria-label") || (label ? label.textContent.trim() : id));
     editors.push(cm);
     return cm;
   }
@@ -34,14 +37,57 @@
   editor("tests-code", mode);
   editor("ideal-solution", mode);
 
-  // --- autosave: the whole form, a moment after the last change, and when the page is left
+  // --- autosave: the whole form, a moment after the last change, and when the page is left.
+  // Every save says which server revision its text started from (base); the server refuses (409) a save
+  // based on an older one, so a late save never overwrites newer text. Until the server confirms, the
+  // text is also kept in this browser (localStorage), so a reload that outruns the last save loses nothing.
+  let base = parseInt(root.dataset.revision, 10) || 0;
+  let filling = false;  // putting a draft into the form is not an edit
+  const LOCAL_KEY = "annotation-draft:" + root.dataset.user + ":" + assignment;
+  const DRAFT_NAME = /^(tests_code|rationale|ideal_solution|all_unacceptable|strength|rank-|rating-|comment-)/;
   function formData() {
     editors.forEach((cm) => cm.save());
     return new FormData(form);
   }
+  function fields() {  // the draft's fields as {name: value}, blanks left out (the server leaves them out too)
+    const out = {};
+    formData().forEach((value, name) => { if (DRAFT_NAME.test(name) && value !== "") out[name] = String(value); });
+    return out;
+  }
+  function same(a, b) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => (a[key] || "") === (b[key] || ""));
+  }
+  function fill(values) {  // a draft into the form and its editors
+    filling = true;
+    Array.from(form.elements).forEach((el) => {
+      if (!el.name || !DRAFT_NAME.test(el.name)) return;
+      if (el.type === "checkbox") el.checked = el.name in values;
+      else if (el.type === "radio") el.checked = values[el.name] === el.value;
+      else el.value = values[el.name] || "";
+    });
+    editors.forEach((cm) => { if (cm.getValue() !== cm.getTextArea().value) cm.setValue(cm.getTextArea().value); });
+    filling = false;
+    count();
+  }
+  function readLocal() {
+    try { return JSON.parse(localStorage.getItem(LOCAL_KEY) || "null"); } catch (error) { return null; }
+  }
+  function keepLocal() {
+    try { localStorage.setItem(LOCAL_KEY, JSON.stringify({ base: base, fields: fields(), at: Date.now() })); }
+    catch (error) { /* storage full or off: the server save still runs */ }
+  }
+  function dropLocal() { try { localStorage.removeItem(LOCAL_KEY); } catch (error) { /* nothing kept */ } }
+  function draftBody() {
+    const body = formData();
+    body.append("base_revision", String(base));
+    return body;
+  }
   function changed() {
+    if (filling) return;
     dirty = true;
     lastActivity = Date.now();
+    keepLocal();
     saveState.textContent = "Unsaved changes…";
     clearTimeout(saveTimer);
     saveTimer = setTimeout(saveDraft, 1500);
@@ -49,15 +95,37 @@
   async function saveDraft() {
     if (!dirty) return;
     dirty = false;
+    const sent = fields();
     try {
-      const response = await fetch(root.dataset.draftUrl, { method: "POST", body: formData(), headers: { "X-CSRFToken": csrf } });
+      const response = await fetch(root.dataset.draftUrl, { method: "POST", body: draftBody(), headers: { "X-CSRFToken": csrf } });
       const body = await response.json();
-      saveState.textContent = body.saved ? "Draft saved " + new Date().toLocaleTimeString() : "Not saved: " + Object.values(body.errors).join("; ");
+      if (response.status === 409) { conflict(body); return; }
+      if (body.saved) {
+        base = body.revision;
+        if (same(fields(), sent)) dropLocal(); else keepLocal();  // newer edits wait for the next save
+        saveState.textContent = "Draft saved " + new Date().toLocaleTimeString();
+      } else {
+        saveState.textContent = "Not saved: " + Object.values(body.errors).join("; ");
+      }
     } catch (error) {
       dirty = true;
       saveState.textContent = "Offline: will save when the connection is back";
       saveTimer = setTimeout(saveDraft, 5000);
     }
+  }
+  // The server holds a newer draft than this page's text started from (another tab, or a save sent on
+  // leaving that landed after this page loaded). Take it; only if this page's text differs, ask first.
+  function conflict(body) {
+    base = body.revision;
+    if (same(fields(), body.fields)) { dropLocal(); saveState.textContent = "Draft saved"; return; }
+    const keepMine = window.confirm(
+      "This task was saved more recently in another tab or window.\n\n" +
+      "OK: keep the text on this page and save it over the newer draft.\n" +
+      "Cancel: load the newer draft here (the edits on this page are dropped).");
+    if (keepMine) { dirty = true; saveDraft(); return; }
+    fill(body.fields);
+    dropLocal();
+    saveState.textContent = "Loaded the newer draft saved in another tab or window";
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
@@ -121,7 +189,7 @@
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") { lastActivity = Date.now(); beat(); } });
   window.addEventListener("pagehide", () => {
     if (active()) navigator.sendBeacon(root.dataset.heartbeatUrl, beatBody(takeSeen()));
-    if (dirty) navigator.sendBeacon(root.dataset.draftUrl, formData());
+    if (dirty) { keepLocal(); navigator.sendBeacon(root.dataset.draftUrl, draftBody()); }
   });
 
   // --- tests
@@ -142,6 +210,18 @@
   }
   rationale.addEventListener("input", count);
   count();
+
+  // --- after a reload: text kept in this browser, based on the server's latest revision (or newer),
+  // is newer than the server's draft (its save had not landed): put it back and save it.
+  (function restoreLocal() {
+    const local = readLocal();
+    if (!local || !local.fields) return;
+    if (local.base < base || same(local.fields, fields())) { dropLocal(); return; }
+    fill(local.fields);
+    saveState.textContent = "Restored your latest text from this browser; saving…";
+    dirty = true;
+    saveDraft();
+  })();
 
   // --- keyboard
   const help = document.getElementById("help");

@@ -61,7 +61,7 @@ def test_submit_says_everything_that_is_missing(assignment: Assignment) -> None:
         judging.submit_judgment(assignment=assignment, data={"rationale": "too short"})
 
     errors = info.value.errors
-    assert errors["ranking"] == "rank every response (ties are allowed)"
+    assert errors["ranking"] == "rank every response (ties are allowed): responses A, B not ranked"
     assert errors["ratings"] == "rate responses A, B on every dimension"
     assert errors["rationale"] == "write at least 20 characters (you have 9)"
     assert errors["tests"] == "run at least 1 test first (your last run had 0)"
@@ -169,3 +169,13 @@ def test_nobody_else_can_submit_a_skipped_assignment(assignment: Assignment) -> 
 
     with pytest.raises(judging.JudgmentInvalid, match="no longer yours"):
         judging.submit_judgment(assignment=assignment, data=full(assignment))
+
+
+def test_the_ranking_error_names_the_unranked_response_by_the_annotators_letter(assignment: Assignment) -> None:
+    """ "Rank every response" did not say which one was missing."""
+    ranked = assignment.response_order[0]  # the annotator's A
+
+    with pytest.raises(judging.JudgmentInvalid) as info:
+        judging.submit_judgment(assignment=assignment, data={"ranking": [[ranked]]})
+
+    assert info.value.errors["ranking"].endswith("response B not ranked")
