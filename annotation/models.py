@@ -255,3 +255,36 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotator_id} on {self.project_id}: {self.level}"
+
+
+class TaskFlag(models.Model):
+    """An annotator's report that a task cannot be judged as it stands, instead of a judgment. The task
+    is held out of the queue while a flag of it is open; the lead re-releases it (after fixing it) or
+    retires it for good."""
+
+    class Reason(models.TextChoices):
+        UNDERSPECIFIED = "underspecified", "The prompt is underspecified"
+        CONTRADICTORY = "contradictory", "The prompt is contradictory"
+        TRUNCATED = "truncated", "A response is truncated"
+        IDENTICAL = "identical", "The responses are identical"
+        MISSING_KNOWLEDGE = "missing_knowledge", "It needs knowledge the task does not give"
+        OTHER = "other", "Other (say what in the note)"
+
+    class Resolution(models.TextChoices):
+        RELEASED = "released"
+        RETIRED = "retired"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="flags")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="flags")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_flags")
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["task", "resolved_at"], name="taskflag_task_open")]
+
+    def __str__(self) -> str:
+        return f"{self.task} flagged {self.reason} by {self.annotator}"

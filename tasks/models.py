@@ -140,6 +140,8 @@ class Task(models.Model):
     # by annotation/work/queue.py under the task's row lock, so the claim needs no count over all tasks.
     taken = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a lead retires the task (e.g. after an annotator's flag): the queue never offers it again.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = TaskQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from annotation.models import ActivityInterval, Assignment
+from annotation.models import ActivityInterval, Assignment, TaskFlag
 from annotation.review import services as review
 from tasks.models import Project, Task
 
@@ -30,6 +30,7 @@ class Dashboard:
     review_backlog: int
     accepted: int
     rejected: int
+    open_flags: int  # tasks flagged by annotators, waiting for the lead (re-release or retire)
 
     @property
     def percent(self) -> int:
@@ -69,4 +70,5 @@ def dashboard(project: Project, *, today: dt.date | None = None) -> Dashboard:
         review_backlog=review.waiting(project).count(),
         accepted=sum(1 for r in latest.values() if r.verdict == "accept"),
         rejected=sum(1 for r in latest.values() if r.verdict == "reject"),
+        open_flags=TaskFlag.objects.filter(task__project=project, resolved_at__isnull=True).count(),
     )

@@ -20,6 +20,7 @@ class DashboardOutput(serializers.Serializer):
     review_backlog = serializers.IntegerField()
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()
+    open_flags = serializers.IntegerField(help_text="Annotators' task flags the lead has not re-released or retired.")
 
     def get_per_day(self, d: object) -> list[list[str | int]]:
         return [[day.isoformat(), n] for day, n in d.per_day]  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from annotation.review import api, views
 urlpatterns = [
     path("projects/<slug:slug>/review/", views.review_queue, name="review-queue"),
     path("review/<int:assignment_id>/", views.review_page, name="review-judgment"),
+    path("projects/<slug:slug>/flags/", views.flags_page, name="task-flags"),
 ]
 
 api_urlpatterns = [

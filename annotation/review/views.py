@@ -15,9 +15,9 @@ from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
 from annotation.review import serializers as s
 from annotation.review import services as review
-from annotation.work import workspace
+from annotation.work import queue, workspace
 from tasks.access import access_project
-from tasks.models import Response, Role, User
+from tasks.models import Response, Role, Task, User
 
 
 @login_required
@@ -75,3 +75,31 @@ def _evidence(assignment: Assignment) -> dict[str, object]:
         "verdicts": Review.Verdict.choices,
         "can_review": assignment.status == Assignment.Status.SUBMITTED,
     }
+
+
+FLAG_ACTIONS = {"release": queue.release_task, "retire": queue.retire_task}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flags_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The lead's list of open task flags, and its two actions per task: re-release (the task was fine
+    or has been fixed: the queue offers it again) or retire (never offered again)."""
+    project = access_project(request.user, slug, role=Role.LEAD).project
+    if request.method == "POST":
+        return _resolve_flags(request, project.slug)
+    return render(request, "annotation/flags.html", {"project": project, "flags": list(queue.open_flags(project))})
+
+
+def _resolve_flags(request: HttpRequest, slug: str) -> HttpResponse:
+    action = FLAG_ACTIONS.get(request.POST.get("action", ""))
+    task = Task.objects.filter(project__slug=slug, external_id=request.POST.get("task", "")).first()
+    if action is None:
+        messages.error(request, "Nothing done: action must be release or retire.")
+    elif task is None:
+        messages.error(request, "Nothing done: task is not a task of this project.")
+    else:
+        action(task=task)
+        done = "re-released: the queue offers it again" if action is queue.release_task else "retired"
+        messages.success(request, f"Task {task.external_id} {done}.")
+    return redirect("task-flags", slug=slug)

@@ -136,6 +136,19 @@ class Skip(APIView):
         return _assignment(request, assignment_id)
 
 
+class Flag(APIView):
+    @extend_schema(request=s.FlagInput, responses={201: s.FlagOutput})
+    def post(self, request: Request, assignment_id: int) -> ApiResponse:
+        """Flag the task instead of judging it; your assignment ends like a skip and the lead is told."""
+        assignment = access_assignment(request.user, assignment_id)
+        data = valid(s.FlagInput, request)
+        try:
+            flagged = queue.flag_task(assignment=assignment, **data)
+        except queue.FlagRefused as refused:
+            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return ApiResponse(s.FlagOutput(flagged).data, status=status.HTTP_201_CREATED)
+
+
 class Heartbeat(APIView):
     @extend_schema(request=s.HeartbeatInput, responses=s.HeartbeatOutput)
     def post(self, request: Request) -> ApiResponse:

@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.gold import qualification
-from annotation.models import Assignment, Review
+from annotation.models import Assignment, Review, TaskFlag
 from tasks.models import Membership, Project, Task, User
 
 CANDIDATES_PER_LOCK = 20
@@ -116,7 +116,8 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
         return lapsed
     mine = Assignment.objects.filter(task=OuterRef("pk"), annotator=annotator)
     candidates = list(
-        Task.objects.filter(project=project, taken__lt=project.overlap, gold_answer__isnull=True)
+        offerable(project)
+        .filter(taken__lt=project.overlap, gold_answer__isnull=True)
         .exclude(Exists(mine))
         .order_by("-taken", "id")
         .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
@@ -125,7 +126,8 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
     if candidates and project.gold_share > 0 and random.random() < project.gold_share:
         # A gold task, mixed in at the project's rate; gold tasks do not use the overlap.
         gold = list(
-            Task.objects.filter(project=project, gold_answer__isnull=False)
+            offerable(project)
+            .filter(gold_answer__isnull=False)
             .exclude(Exists(mine))
             .order_by("id")
             .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
@@ -143,6 +145,13 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
     return None
 
 
+def offerable(project: Project) -> QuerySet[Task]:
+    """The project's tasks the queue may hand out: not retired, and no open flag (a flagged task waits
+    for its lead to re-release or retire it, so nobody else spends time on it meanwhile)."""
+    open_flag = TaskFlag.objects.filter(task=OuterRef("pk"), resolved_at__isnull=True)
+    return Task.objects.filter(project=project, retired_at__isnull=True).exclude(Exists(open_flag))
+
+
 def _assign(task: Task, annotator: User, now: dt.datetime) -> Assignment:
     labels = list(task.responses.order_by("label").values_list("label", flat=True))
     random.shuffle(labels)  # each annotator sees the responses in an order of their own
@@ -153,9 +162,16 @@ def _assign(task: Task, annotator: User, now: dt.datetime) -> Assignment:
 
 
 def _lapsed(project: Project, annotator: User) -> Assignment | None:
-    expired = Assignment.objects.filter(
-        task__project=project, annotator=annotator, status=Assignment.Status.EXPIRED, task__taken__lt=project.overlap
-    ).order_by("created_at")
+    expired = (
+        Assignment.objects.filter(
+            task__project=project,
+            annotator=annotator,
+            status=Assignment.Status.EXPIRED,
+            task__taken__lt=project.overlap,
+        )
+        .filter(task__in=offerable(project))
+        .order_by("created_at")
+    )
     for assignment in expired:
         task = _lock_task(assignment.task_id)
         if task is not None and _has_room(task, project.overlap):
@@ -256,6 +272,64 @@ def skip_assignment(*, assignment: Assignment, reason: str) -> Assignment:
     recount([assignment.task_id])
     assignment.refresh_from_db()
     return assignment
+
+
+class FlagRefused(ValueError):
+    """The flag cannot be recorded; the message says why, naming the field."""
+
+
+@transaction.atomic
+def flag_task(*, assignment: Assignment, reason: str, note: str = "") -> TaskFlag:
+    """The annotator reports that the task cannot be judged as it stands. Their assignment ends as a
+    skip does (it is not offered to them again, its place goes back), and the task is held from the
+    queue until the project's lead re-releases or retires it. "Other" needs a note saying what."""
+    note = note.strip()
+    if reason not in TaskFlag.Reason.values:
+        raise FlagRefused(f"reason: choose one of {', '.join(TaskFlag.Reason.values)}")
+    if reason == TaskFlag.Reason.OTHER and not note:
+        raise FlagRefused('note: say what is wrong with the task when the reason is "other"')
+    label = TaskFlag.Reason(reason).label
+    try:
+        skip_assignment(assignment=assignment, reason=f"flagged: {label}" + (f" ({note})" if note else ""))
+    except ValueError as refused:
+        raise FlagRefused(str(refused)) from None
+    return TaskFlag.objects.create(
+        assignment=assignment,
+        task_id=assignment.task_id,
+        annotator_id=assignment.annotator_id,
+        reason=reason,
+        note=note,
+    )
+
+
+def open_flags(project: Project) -> QuerySet[TaskFlag]:
+    """The project's flags no lead has acted on yet, oldest first (the lead's list)."""
+    return (
+        TaskFlag.objects.filter(task__project=project, resolved_at__isnull=True)
+        .select_related("task", "annotator")
+        .order_by("created_at", "id")
+    )
+
+
+@transaction.atomic
+def release_task(*, task: Task, now: dt.datetime | None = None) -> int:
+    """The lead has looked at (and maybe fixed) the flagged task: its open flags are resolved and the
+    queue offers it again. Returns how many flags were resolved."""
+    now = now or timezone.now()
+    return TaskFlag.objects.filter(task=task, resolved_at__isnull=True).update(
+        resolved_at=now, resolution=TaskFlag.Resolution.RELEASED
+    )
+
+
+@transaction.atomic
+def retire_task(*, task: Task, now: dt.datetime | None = None) -> int:
+    """The lead takes the task out of the project's work for good: the queue never offers it again, its
+    open flags are resolved as retired. Work already submitted on it stays (and in exports)."""
+    now = now or timezone.now()
+    Task.objects.filter(pk=task.pk).update(retired_at=now)
+    return TaskFlag.objects.filter(task=task, resolved_at__isnull=True).update(
+        resolved_at=now, resolution=TaskFlag.Resolution.RETIRED
+    )
 
 
 def return_assignment(*, assignment: Assignment) -> Assignment:

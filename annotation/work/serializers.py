@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from annotation.models import Assignment, Judgment, Review, TestResult, TestRun
+from annotation.models import Assignment, Judgment, Review, TaskFlag, TestResult, TestRun
 from annotation.work import judgment_input
 from sandbox import languages
 
@@ -64,6 +64,21 @@ class RunInput(serializers.Serializer):
 
 class SkipInput(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class FlagInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=TaskFlag.Reason.choices, help_text="What is wrong with the task.")
+    note = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=2000, help_text='Required when reason is "other".'
+    )
+
+
+class FlagOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = serializers.CharField(source="task.external_id")
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
 
 MAX_SEQ = 2**31 - 1  # far beyond a tab's lifetime of beats; above it the database column would overflow

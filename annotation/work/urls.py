@@ -14,6 +14,7 @@ urlpatterns = [
     path("work/<int:assignment_id>/skip", views.skip, name="workspace-skip"),
     path("work/<int:assignment_id>/diff", views.diff, name="workspace-diff"),
     path("work/<int:assignment_id>/reopen", views.reopen, name="workspace-reopen"),
+    path("work/<int:assignment_id>/flag", views.flag, name="workspace-flag"),
 ]
 
 api_urlpatterns = [
@@ -27,4 +28,5 @@ api_urlpatterns = [
     path("assignments/<int:assignment_id>/reopen", api.Reopen.as_view(), name="api-reopen"),
     path("projects/<slug:slug>/my-work", api.MyWork.as_view(), name="api-my-work"),
     path("heartbeat", api.Heartbeat.as_view(), name="api-heartbeat"),
+    path("assignments/<int:assignment_id>/flag", api.Flag.as_view(), name="api-flag"),
 ]

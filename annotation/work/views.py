@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import access_assignment
-from annotation.models import Assignment
+from annotation.models import Assignment, TaskFlag
 from annotation.work import activity, judging, judgment_input, queue, runs, workspace
 from annotation.work import serializers as s
 from tasks.access import access_project
@@ -41,7 +41,8 @@ def workspace_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if assignment.status != Assignment.Status.ACTIVE:
         messages.info(request, f"That task is {assignment.get_status_display().lower()}.")
         return redirect("project-detail", slug=assignment.task.project.slug)
-    return render(request, "annotation/workspace.html", workspace.context(assignment))
+    context = {**workspace.context(assignment), "flag_reasons": TaskFlag.Reason.choices}
+    return render(request, "annotation/workspace.html", context)
 
 
 @login_required
@@ -168,6 +169,23 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except ValueError as refused:
         messages.error(request, f"Not skipped: {refused}.")
         return redirect("workspace", assignment_id=assignment.pk)
+    return _next(request, assignment)
+
+
+@login_required
+@require_POST
+def flag(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Flag the task instead of judging it; the annotator moves on to their next task."""
+    assignment = access_assignment(request.user, assignment_id)
+    form = s.FlagInput(data=request.POST)  # the API's serializer: the page accepts what the API does
+    try:
+        if not form.is_valid():
+            raise queue.FlagRefused("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
+        queue.flag_task(assignment=assignment, **form.validated_data)
+    except queue.FlagRefused as refused:
+        messages.error(request, f"Not flagged: {refused}.")
+        return redirect("workspace", assignment_id=assignment.pk)
+    messages.success(request, f"Task {assignment.task.external_id} flagged for the lead. Thank you!")
     return _next(request, assignment)
 
 

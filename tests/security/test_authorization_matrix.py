@@ -132,12 +132,14 @@ RULES: dict[str, Rule] = {
     "workspace-diff": rule(OWNER, GET=400),
     "my-work": rule(ANNOTATOR, GET=200),
     "workspace-reopen": rule(OWNER, POST=302),  # the matrix's assignment is active: refused, back to My work
+    "workspace-flag": rule(OWNER, POST=302),  # no reason given: refused, back to the workspace
     # --- review, quality, timesheets (pages)
     "review-queue": rule(REVIEWER, **every(200)),
     "review-judgment": rule(REVIEWS, GET=200, POST=400),
     "quality": rule(REVIEWER, **every(200)),
     "dashboard": rule(REVIEWER, **every(200)),
     "annotators": rule(LEAD, **every(200)),
+    "task-flags": rule(LEAD, GET=200, POST=302),  # an empty POST: refused with a message, back to the list
     "timesheet": both(rule(ANNOTATOR, GET=200), rule(LEAD, POST=400)),
     # --- exports (pages)
     "exports": rule(LEAD, GET=200, POST=400),
@@ -161,6 +163,7 @@ RULES: dict[str, Rule] = {
     "api-my-work": rule(ANNOTATOR, GET=200),
     "api-reopen": rule(OWNER, POST=409),  # the matrix's assignment is active, not submitted
     "api-heartbeat": rule(LOGIN_ONLY, POST=400),
+    "api-flag": rule(OWNER, POST=400),  # the reason is required
     # --- API: review, quality, timesheets
     "api-review-queue": rule(REVIEWER, GET=200),
     "api-review": rule(REVIEWS, POST=400),

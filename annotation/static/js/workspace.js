@@ -233,11 +233,38 @@
   function typing(target) {
     return target.closest("input, textarea, select, .CodeMirror, [contenteditable]");
   }
+  // n-way ranking: a response's letter picks its rank select, then a digit 1-9 sets its rank. Keys on a
+  // focused rank select are ours (not the select's type-ahead), so "b 1 a 2" works without a pause.
+  const rankSelects = {};
+  form.querySelectorAll("select[name^='rank-']").forEach((select) => {
+    rankSelects[select.name.slice("rank-".length).toLowerCase()] = select;
+  });
+  function rankKey(event) {
+    const target = event.target;
+    const onRank = target instanceof HTMLSelectElement && target.name.startsWith("rank-");
+    if (!onRank && typing(target)) return false;
+    const key = event.key.toLowerCase();
+    if (key.length === 1 && key !== "n" && key !== "p" && rankSelects[key]) {  // n/p stay next/previous
+      event.preventDefault();
+      rankSelects[key].focus();
+      return true;
+    }
+    if (onRank && /^[1-9]$/.test(event.key)) {
+      event.preventDefault();
+      if (target.querySelector("option[value='" + event.key + "']")) {
+        target.value = event.key;
+        target.dispatchEvent(new Event("change", { bubbles: true }));  // autosaves like a change by hand
+      }
+      return true;
+    }
+    return false;
+  }
   document.addEventListener("keydown", (event) => {
     const ctrl = event.ctrlKey || event.metaKey;
     if (ctrl && event.shiftKey && event.key === "Enter") { event.preventDefault(); form.requestSubmit(); return; }
     if (ctrl && event.key === "Enter") { event.preventDefault(); runTests(); return; }
     if (ctrl && event.key.toLowerCase() === "s") { event.preventDefault(); dirty = true; saveDraft(); return; }
+    if (!ctrl && !event.altKey && rankKey(event)) return;
     if (ctrl || event.altKey || typing(event.target)) return;
     if (event.key === "?") { toggleHelp(); return; }
     if (event.key === "Escape" && !help.hidden) { toggleHelp(); return; }
@@ -253,4 +280,9 @@
       changed();
     }
   });
+
+  // --- after a refused submit (the page comes back with errors): the first error takes the focus, so a
+  // keyboard or screen-reader user starts at what to fix
+  const firstError = document.querySelector("#submit-errors li, #evidence-conflict");
+  if (firstError) firstError.focus();
 })();
