@@ -35,9 +35,7 @@ def review_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if request.method == "POST":
         form = s.ReviewInput(data=request.POST)  # the API's serializer: the page accepts what the API does
         try:
-            if not form.is_valid():
-                raise review.ReviewRefused("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
-            review.review_judgment(assignment=assignment, reviewer=cast(User, request.user), **form.validated_data)
+            _record(request, assignment, form)
         except review.ReviewRefused as refused:
             error = str(refused)
         else:
@@ -49,6 +47,13 @@ def review_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return render(
         request, "annotation/review.html", {**_evidence(assignment), "error": error}, status=400 if error else 200
     )
+
+
+def _record(request: HttpRequest, assignment: Assignment, form: s.ReviewInput) -> None:
+    """The verdict, or ReviewRefused naming what is wrong with the form or the verdict."""
+    if not form.is_valid():
+        raise review.ReviewRefused("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
+    review.review_judgment(assignment=assignment, reviewer=cast(User, request.user), **form.validated_data)
 
 
 def _evidence(assignment: Assignment) -> dict[str, object]:

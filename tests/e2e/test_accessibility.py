@@ -4,7 +4,6 @@ people spend their day on: the workspace, the project page, a review and the das
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,26 +14,18 @@ from annotation.work import judging, queue
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import RankingMode, Role, User
-from tests.conftest import need_real, submit_judgment, task_line
+from tests.conftest import submit_judgment, task_line
+from tests.e2e.conftest import chromium_page
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 PASSWORD = "a11y-password-1"
 
 
 @pytest.fixture
 def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if shutil.which("chromium") is None and not shutil.which(CHROMIUM):
-        need_real("Chromium", "install Debian's chromium package (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        # axe is injected as a script the page's own CSP would (rightly) refuse
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, bypass_csp=True)
-        yield context.new_page()
-        browser.close()
+    # axe is injected as a script the page's own CSP would (rightly) refuse
+    with chromium_page(monkeypatch, viewport={"width": 1440, "height": 1000}, bypass_csp=True) as page:
+        yield page
 
 
 @pytest.fixture

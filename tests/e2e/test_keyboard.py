@@ -4,8 +4,6 @@ browser (Debian's Chromium driven by Playwright) on the live server. No worker: 
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,28 +12,7 @@ from annotation.models import Assignment, Judgment
 from tasks import services
 from tasks.importing import import_tasks
 from tasks.models import RankingMode, Role, User
-from tests.conftest import need_real, task_line
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if shutil.which("chromium") is None and not shutil.which(CHROMIUM):
-        need_real("Chromium", "install Debian's chromium package (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls after it are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
+from tests.conftest import task_line
 
 
 @pytest.fixture

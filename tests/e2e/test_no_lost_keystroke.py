@@ -9,8 +9,7 @@ from annotation.models import Assignment, Judgment
 from tests.e2e import test_workspace_flow as flow
 from tests.e2e.test_workspace_flow import start_working
 
-browser_page = flow.browser_page  # the fixtures of the workspace flow: Chromium and a project with tasks
-annotator_with_tasks = flow.annotator_with_tasks
+annotator_with_tasks = flow.annotator_with_tasks  # the workspace flow's project with tasks
 
 FIRST = "A is correct on every input I tried; B subtracts."
 NEWEST = " And B fails the small case, which matters most."
