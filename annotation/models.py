@@ -58,6 +58,9 @@ class Judgment(models.Model):
     strength = models.SmallIntegerField(null=True, blank=True)  # pairwise: -3 (first much better) .. 3
     ratings = models.JSONField(default=dict)  # {label: {dimension: score}}
     comments = models.JSONField(default=dict)  # {label: text}
+    # Line-level review: [{"id", "label", "start", "end", "category", "severity", "text"}]; "id" is
+    # made by the page and stays stable across saves, so reviewers' replies (CommentReply) keep their comment.
+    line_comments = models.JSONField(default=list)
     rationale = models.TextField(blank=True)
     all_unacceptable = models.BooleanField(default=False)
     ideal_solution = models.TextField(blank=True)
@@ -69,6 +72,23 @@ class Judgment(models.Model):
 
     def __str__(self) -> str:
         return f"judgment of {self.assignment}"
+
+
+class CommentReply(models.Model):
+    """A reviewer's (or the annotator's) reply in the thread of one line comment of a judgment."""
+
+    judgment = models.ForeignKey(Judgment, on_delete=models.CASCADE, related_name="comment_replies")
+    comment_id = models.CharField(max_length=64)  # Judgment.line_comments[*]["id"]
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_replies")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["judgment", "comment_id", "created_at", "id"]
+        indexes = [models.Index(fields=["judgment", "comment_id"], name="commentreply_thread")]
+
+    def __str__(self) -> str:
+        return f"reply by {self.author_id} to {self.comment_id} of {self.judgment_id}"
 
 
 class JudgmentRevision(models.Model):

@@ -55,6 +55,18 @@ def default_rubric() -> list[dict[str, Any]]:
     ]
 
 
+def default_comment_categories() -> list[dict[str, str]]:
+    """What a line comment on a response can be about; a project may edit the list (keys stay stable)."""
+    return [
+        {"key": "bug", "label": "Bug"},
+        {"key": "security", "label": "Security"},
+        {"key": "performance", "label": "Performance"},
+        {"key": "style", "label": "Style"},
+        {"key": "explanation", "label": "Correctness of the explanation"},
+        {"key": "other", "label": "Other"},
+    ]
+
+
 class ProjectQuerySet(models.QuerySet["Project"]):
     def visible_to(self, user: User) -> ProjectQuerySet:
         if user.is_staff:
@@ -85,6 +97,8 @@ class Project(models.Model):
     qualification_pass_score = models.FloatField(
         default=0.8, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
     )
+    # [{"key", "label"}]: the categories an annotator picks from for a line comment.
+    comment_categories = models.JSONField(default=default_comment_categories)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()
@@ -133,6 +147,10 @@ class Task(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     external_id = models.CharField(max_length=200)
     prompt = models.TextField()
+    # A conversation task: the turns before the responses, [{"role": "system"|"user"|"assistant",
+    # "content"}], the last one the user's; each response is the next assistant turn. Empty for a
+    # single-prompt task. `prompt` then holds the documented plain-text rendering of the thread.
+    messages = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=16, choices=languages.choices)
     metadata = models.JSONField(default=dict, blank=True)
     gold_answer = models.JSONField(null=True, blank=True)
