@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from annotation.work import activity, judging, judgment_input, queue, runs, work
 from annotation.work import serializers as s
 from tasks.access import access_project
 from tasks.models import Role
-from tasks.rendering import highlight_code
+from tasks.rendering import diff_table
 from tasks.templatetags.lookup import duration
 
 
@@ -221,14 +220,12 @@ def diff(request: HttpRequest, assignment_id: int) -> HttpResponse:
     codes = dict(assignment.task.responses.values_list("label", "code"))
     if left is None or right is None:
         return HttpResponse("Choose two responses.", status=400)
-    lines = difflib.unified_diff(
-        codes[left].splitlines(keepends=True),
-        codes[right].splitlines(keepends=True),
-        fromfile=f"Response {request.GET['a']}",
-        tofile=f"Response {request.GET['b']}",
+    table = diff_table(codes[left], codes[right], assignment.task.language)
+    return render(
+        request,
+        "annotation/workspace.html#diff",
+        {"diff_html": table, "diff_names": (request.GET["a"], request.GET["b"])},
     )
-    text = "".join(lines) or "The two responses are identical.\n"
-    return render(request, "annotation/workspace.html#diff", {"diff_html": highlight_code(text, "diff")})
 
 
 def form_data(serializer: type[s.serializers.Serializer], post: QueryDict) -> dict[str, Any]:

@@ -40,4 +40,4 @@ def test_code_is_highlighted_with_line_numbers(client: Client, reviewer: User, p
 
     html = client.get(f"/projects/{project.slug}/tasks/hl/").content.decode()
 
-    assert 'class="highlighttable"' in html and '<span class="k">def</span>' in html
+    assert '<td class="ln">1</td>' in html and '<span class="k">def</span>' in html
