@@ -269,7 +269,9 @@
     if (event.key === "?") { toggleHelp(); return; }
     if (event.key === "Escape" && !help.hidden) { toggleHelp(); return; }
     if (event.key === "n" || event.key === "p") {
+      if (window.shownResponse) current = window.shownResponse(current);  // layout.js: in tabs, the one shown
       current = (current + (event.key === "n" ? 1 : panels.length - 1)) % panels.length;
+      if (window.showResponse) window.showResponse(panels[current]);  // layout.js: in tabs, show it
       panels[current].scrollIntoView({ behavior: "smooth", block: "start" });
       panels[current].focus({ preventScroll: true });
       return;

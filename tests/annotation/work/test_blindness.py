@@ -93,9 +93,10 @@ def test_every_name_on_the_page_is_in_the_annotators_letters(
 
     families = letters_by_family(html)
 
-    for family in ("rank-*", "comment-*", "response-*", *(f"rating-*-{key}" for key in RUBRIC)):
+    named = ("rank-*", "comment-*", "response-*", "tab-*", *(f"rating-*-{key}" for key in RUBRIC))
+    for family in named:
         assert families.get(family) == ["A", "B", "C"], family
-    assert set(families) <= {"rank-*", "comment-*", "response-*", *(f"rating-*-{key}" for key in RUBRIC)}
+    assert set(families) <= set(named)
     hidden = [attrs["name"] for tag, attrs in attributes(html) if tag == "input" and attrs.get("type") == "hidden"]
     assert hidden == ["csrfmiddlewaretoken"] * len(hidden)
     marks = {
