@@ -23,10 +23,11 @@ def quality_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
-    project = access_project(request.user, slug, role=Role.REVIEWER).project
-    figures = dashboard.dashboard(project)
+    access = access_project(request.user, slug, role=Role.REVIEWER)
+    figures = dashboard.dashboard(access.project)
     bars = charts.per_day(figures.per_day)
-    return render(request, "annotation/dashboard.html", {"project": project, "d": figures, "bars": bars})
+    context = {"project": access.project, "d": figures, "bars": bars, "access": access}
+    return render(request, "annotation/dashboard.html", context)
 
 
 SORTABLE = {

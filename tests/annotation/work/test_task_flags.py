@@ -172,6 +172,17 @@ def test_flags_page_authorization(
     assert (flag.resolved_at is not None) == (persona == "lead")
 
 
+@pytest.mark.parametrize(("persona", "link"), [("reviewer", False), ("lead", True)])
+def test_the_dashboard_links_the_flags_page_only_for_whoever_may_open_it(
+    client: Client, flagged_project: Project, persona: str, link: bool, request: pytest.FixtureRequest
+) -> None:
+    _flag(flagged_project, request.getfixturevalue("annotator2"))
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get(reverse("dashboard", args=[flagged_project.slug])).content.decode()
+    assert "1</strong> open task flag" in html  # both see the count
+    assert (reverse("task-flags", args=[flagged_project.slug]) in html) is link
+
+
 def test_flags_page_anonymous_redirects_to_login(client: Client, flagged_project: Project) -> None:
     response = client.get(reverse("task-flags", args=[flagged_project.slug]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
