@@ -5,6 +5,9 @@ Each entry of ``DEMO_TASKS`` uses the task import format::
 
     {"id", "prompt", "language", "responses": [{"model", "code"}], "metadata"}
 
+or, for a conversation task (``_conversation``), ``"messages"`` instead of ``"prompt"``; its
+responses are prose answers whose fenced code is what the reference tests run.
+
 ``metadata["notes"]`` records the ground truth for every response:
 ``"correct"``, ``"bug: <description>"`` or ``"slow: <reason>"``.
 ``metadata["reference_tests"]`` is a complete test file (pytest for Python,
@@ -45,6 +48,22 @@ def _task(
             "notes": {model: note for model, note, _code in responses},
         },
     }
+
+
+def _conversation(
+    task_id: str,
+    language: str,
+    topic: str,
+    difficulty: str,
+    messages: list[tuple[str, str]],
+    responses: list[tuple[str, str, str]],
+    reference_tests: str,
+) -> dict:
+    """Assemble one conversation task: ``messages`` holds ``(role, content)``, the user's last; each
+    response is the next assistant turn, prose whose fenced code the tests run."""
+    task = _task(task_id, language, topic, difficulty, "", responses, reference_tests)
+    del task["prompt"]
+    return {**task, "messages": [{"role": role, "content": _text(content).strip()} for role, content in messages]}
 
 
 DEMO_TASKS: list[dict] = [
@@ -703,6 +722,153 @@ DEMO_TASKS: list[dict] = [
             def test_long_run_of_duplicates():
                 values = [0] * 10 + [7] * 1000 + [9]
                 assert first_at_least(values, 7) == 10
+        """,
+    ),
+    _conversation(
+        task_id="demo-chat-001",
+        language="python",
+        topic="duration parsing (a follow-up request)",
+        difficulty="medium",
+        messages=[
+            (
+                "system",
+                r"""
+                You are a senior Python engineer. Answer with a short explanation and complete code in fenced blocks; standard library only.
+                """,
+            ),
+            (
+                "user",
+                r"""
+                Write `parse_duration(text: str) -> int` that turns strings like `"1h30m"` or `"45s"` into a number of seconds. Units: `h`, `m`, `s`.
+                """,
+            ),
+            (
+                "assistant",
+                r"""
+                A regular expression picks out each number and its unit:
+
+                ```python
+                import re
+
+
+                def parse_duration(text: str) -> int:
+                    total = 0
+                    for amount, unit in re.findall(r"(\d+)([hms])", text):
+                        total += int(amount) * {"h": 3600, "m": 60, "s": 1}[unit]
+                    return total
+                ```
+                """,
+            ),
+            (
+                "user",
+                r"""
+                Two changes, please:
+
+                1. Also accept days (`d`).
+                2. Raise `ValueError` for anything that is not a run of number+unit pairs: `""`, `"10"`, `"1x"`, `"-1s"` and `"1h 30m"` (no spaces) are all invalid. Each unit appears at most once, in the order `d`, `h`, `m`, `s` (so `"30m1h"` and `"1h1h"` are invalid too).
+                """,
+            ),
+        ],
+        responses=[
+            (
+                "atlas-coder-34b",
+                "correct",
+                r'''
+                One anchored pattern with an optional group per unit, in order, does both: `fullmatch` rejects anything else, and the empty string is refused before it (every group is optional, so it would match).
+
+                ```python
+                import re
+
+                _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+                _SECONDS = (86400, 3600, 60, 1)
+
+
+                def parse_duration(text: str) -> int:
+                    """Seconds in a duration such as "1d2h3m4s"; ValueError if it is not one."""
+                    match = _DURATION.fullmatch(text)
+                    if not text or match is None:
+                        raise ValueError(f"not a duration: {text!r}")
+                    return sum(int(amount) * unit for amount, unit in zip(match.groups(), _SECONDS) if amount)
+                ```
+
+                For example:
+
+                ```console
+                $ python -c 'from solution import parse_duration; print(parse_duration("1d2h"))'
+                93600
+                ```
+                ''',
+            ),
+            (
+                "quill-7b-instruct",
+                "bug: still scans with findall, so spaces, repeated and out-of-order units pass ('1h 30m' -> 5400)",
+                r"""
+                Add `d` to the table and raise when nothing matches:
+
+                ```python
+                import re
+
+                UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+                def parse_duration(text: str) -> int:
+                    pairs = re.findall(r"(\d+)([dhms])", text)
+                    if not pairs:
+                        raise ValueError(f"not a duration: {text!r}")
+                    return sum(int(amount) * UNITS[unit] for amount, unit in pairs)
+                ```
+
+                Invalid strings such as `"10"` or `"1x"` contain no pair, so they raise.
+                """,
+            ),
+            (
+                "nimbus-code-large",
+                "correct",
+                r"""
+                First the units, in the order they must appear:
+
+                ```
+                UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+                ORDER = list(UNITS)
+                ```
+
+                Then check the whole string's shape, and that each unit comes after the one before it:
+
+                ```py
+                import re
+
+
+                def parse_duration(text: str) -> int:
+                    if not re.fullmatch(r"(?:\d+[dhms])+", text):
+                        raise ValueError(f"not a duration: {text!r}")
+                    total, last = 0, -1
+                    for amount, unit in re.findall(r"(\d+)([dhms])", text):
+                        position = ORDER.index(unit)
+                        if position <= last:
+                            raise ValueError(f"unit {unit!r} repeated or out of order in {text!r}")
+                        total, last = total + int(amount) * UNITS[unit], position
+                    return total
+                ```
+                """,
+            ),
+        ],
+        reference_tests=r"""
+            import pytest
+            from solution import parse_duration
+
+
+            @pytest.mark.parametrize(
+                ("text", "seconds"),
+                [("45s", 45), ("1h30m", 5400), ("2d", 172800), ("1d2h3m4s", 93784), ("0s", 0), ("90m", 5400)],
+            )
+            def test_valid_durations(text, seconds):
+                assert parse_duration(text) == seconds
+
+
+            @pytest.mark.parametrize("text", ["", "10", "1x", "-1s", "h", "1h 30m", "30m1h", "1h1h"])
+            def test_invalid_durations_raise(text):
+                with pytest.raises(ValueError):
+                    parse_duration(text)
         """,
     ),
     _task(

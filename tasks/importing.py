@@ -1,6 +1,7 @@
 """Import comparison tasks from JSONL, all or nothing (the contract in the README, "Importing tasks").
 
-One task per line: {"id", "prompt", "language", "responses": [{"model", "code"}, ...], "metadata"}.
+One task per line: {"id", "prompt", "language", "responses": [{"model", "code"}, ...], "metadata"}, or
+"messages": [{"role", "content"}, ...] instead of "prompt" for a conversation task (README, "Conversation tasks").
 Every problem is reported as "line N: ..." and nothing is written unless every line is good.
 
 Memory stays flat whatever the file's size, because the lines are read twice and never held: the first
@@ -31,10 +32,22 @@ from django.db import IntegrityError, connection, transaction
 
 from sandbox import languages
 from tasks.db import retry_if_locked
-from tasks.models import MAX_RESPONSES, MIN_RESPONSES, RESPONSE_LABELS, Project, RankingMode, Response, Task
+from tasks.models import (
+    MAX_RESPONSES,
+    MESSAGE_ROLES,
+    MIN_RESPONSES,
+    RESPONSE_LABELS,
+    Project,
+    RankingMode,
+    Response,
+    Task,
+    thread_text,
+)
 
-TASK_FIELDS = ("id", "prompt", "language", "responses", "metadata")
+TASK_FIELDS = ("id", "prompt", "messages", "language", "responses", "metadata")
 RESPONSE_FIELDS = ("model", "code")
+MESSAGE_FIELDS = ("role", "content")
+MAX_MESSAGES = 100  # turns of a conversation; its text is held to IMPORT_MAX_PROMPT_BYTES like a prompt
 MAX_REPORTED_ERRORS = 200
 MAX_METADATA_DEPTH = 32  # nesting levels of "metadata"; deeper JSON breaks whatever recurses over it later
 _BATCH = 1000
@@ -50,6 +63,7 @@ class ParsedTask:
     language: str
     responses: list[tuple[str, str]]  # (model name, code) in file order; labels are drawn when written
     metadata: dict[str, Any] = field(default_factory=dict)
+    messages: list[dict[str, str]] = field(default_factory=list)  # a conversation task's turns; prompt is their text
 
 
 @dataclass
@@ -207,9 +221,7 @@ def _parse_task(number: int, text: str) -> ParsedTask:
         raise _LineError(f"expected a JSON object, got {_json_type(data)}")
     _reject_unknown(data, TASK_FIELDS, "")
     external_id = _required_string(data, "id", max_chars=Task._meta.get_field("external_id").max_length)
-    prompt = _required_string(
-        data, "prompt", max_bytes=settings.IMPORT_MAX_PROMPT_BYTES, limit_name="IMPORT_MAX_PROMPT_BYTES"
-    )
+    prompt, messages = _prompt_or_messages(data)
     language = _language(data)
     responses = _responses(data)
     metadata = {} if data.get("metadata") is None else data["metadata"]
@@ -217,7 +229,59 @@ def _parse_task(number: int, text: str) -> ParsedTask:
         raise _LineError(f'"metadata" must be an object, got {_json_type(metadata)}')
     if _deeper_than(metadata, MAX_METADATA_DEPTH):
         raise _LineError(f'"metadata" is nested more than {MAX_METADATA_DEPTH} levels deep')
-    return ParsedTask(number, external_id, prompt, language, responses, metadata)
+    return ParsedTask(number, external_id, prompt, language, responses, metadata, messages)
+
+
+def _prompt_or_messages(data: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
+    """The task's prompt and, for a conversation, its turns (the prompt is then their thread_text)."""
+    limit = settings.IMPORT_MAX_PROMPT_BYTES
+    if "messages" not in data:
+        if "prompt" not in data:
+            raise _LineError('missing field "prompt" (or "messages" for a conversation)')
+        return _required_string(data, "prompt", max_bytes=limit, limit_name="IMPORT_MAX_PROMPT_BYTES"), []
+    if "prompt" in data:
+        raise _LineError('give "prompt" or "messages", not both (a conversation\'s prompt is made from its messages)')
+    messages = _messages(data["messages"])
+    prompt = thread_text(messages)
+    size = len(prompt.encode("utf-8"))
+    if size > limit:
+        raise _LineError(f'"messages" is {size:,} bytes as text; the limit is {limit:,} (IMPORT_MAX_PROMPT_BYTES)')
+    return prompt, messages
+
+
+def _messages(items: object) -> list[dict[str, str]]:
+    """A conversation's turns: an optional system turn first, then user and assistant turns, the user's last."""
+    if not isinstance(items, list):
+        raise _LineError(f'"messages" must be a list, got {_json_type(items)}')
+    if not items:
+        raise _LineError('"messages" is empty: a conversation needs at least a user message')
+    if len(items) > MAX_MESSAGES:
+        raise _LineError(f'"messages" has {len(items)} messages; the limit is {MAX_MESSAGES}')
+    messages = []
+    for index, item in enumerate(items):
+        where = f"messages[{index}]"
+        if not isinstance(item, dict):
+            raise _LineError(f"{where} must be an object, got {_json_type(item)}")
+        _reject_unknown(item, MESSAGE_FIELDS, f"{where}.")
+        role = _required_string(item, "role", where=f"{where}.", max_chars=32)
+        if role not in MESSAGE_ROLES:
+            raise _LineError(f'"{where}.role" must be one of {", ".join(MESSAGE_ROLES)}, got "{role}"')
+        if role == "system" and index:
+            raise _LineError(f"{where} is a system message: only the first message may be one")
+        content = _required_string(
+            item,
+            "content",
+            where=f"{where}.",
+            max_bytes=settings.IMPORT_MAX_PROMPT_BYTES,
+            limit_name="IMPORT_MAX_PROMPT_BYTES",
+        )
+        messages.append({"role": role, "content": content})
+    if messages[-1]["role"] != "user":
+        raise _LineError(
+            f"the last message must be the user's (each response is the next assistant turn); "
+            f"messages[{len(messages) - 1}] is the {messages[-1]['role']}'s"
+        )
+    return messages
 
 
 def _deeper_than(value: object, limit: int) -> bool:
@@ -389,7 +453,14 @@ def _write_batch_alone(project: Project, batch: list[ParsedTask]) -> list[int]:
 def _write_batch(project: Project, batch: list[ParsedTask]) -> list[int]:
     """Create the batch's tasks and their responses, under labels shuffled for each task; their ids."""
     tasks = Task.objects.bulk_create(
-        Task(project=project, external_id=p.external_id, prompt=p.prompt, language=p.language, metadata=p.metadata)
+        Task(
+            project=project,
+            external_id=p.external_id,
+            prompt=p.prompt,
+            messages=p.messages,
+            language=p.language,
+            metadata=p.metadata,
+        )
         for p in batch
     )
     Response.objects.bulk_create(

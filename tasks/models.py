@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from pygments.lexers import find_lexer_class_by_name
+from pygments.util import ClassNotFound
 
 from sandbox import languages
 
 MAX_RESPONSES = 8
 MIN_RESPONSES = 2
 RESPONSE_LABELS = "ABCDEFGH"
+# The roles of a conversation task's turns (Task.messages), and how the pages and thread_text name them.
+MESSAGE_ROLES = {"system": "System", "user": "User", "assistant": "Assistant"}
 
 
 class User(AbstractUser):
@@ -99,12 +105,18 @@ class Project(models.Model):
     )
     # [{"key", "label"}]: the categories an annotator picks from for a line comment.
     comment_categories = models.JSONField(default=default_comment_categories)
+    # Languages the project accepts on import (sandbox.languages names); empty: every language there is.
+    allowed_languages = models.JSONField(default=list, blank=True)
+    # An archived project is read-only (no claims, submits or imports) and hidden from its annotators.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        # Site-wide (not per project): who may create projects, and so become their lead, without being staff.
+        permissions = [("create_project", "Can create projects")]
 
     def __str__(self) -> str:
         return self.slug
@@ -138,6 +150,68 @@ class Membership(models.Model):
         return f"{self.user} {self.role} in {self.project}"
 
 
+def thread_text(messages: list[dict[str, str]]) -> str:
+    """A conversation as plain text, the one rendering that Task.prompt stores and the exports' string
+    prompts carry (README, "Conversation tasks"): each turn is its role's name and a colon on a line of
+    its own ("User:"), then its content without trailing whitespace; a blank line between turns."""
+    return "\n\n".join(f"{MESSAGE_ROLES.get(m['role'], m['role'])}:\n{m['content'].rstrip()}" for m in messages)
+
+
+_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)")
+
+
+def markdown_parts(text: str) -> list[tuple[str | None, str]]:
+    """The text cut at its fenced code blocks, in order: (None, prose) and (tag, code), tag "" for an
+    untagged block. CommonMark's rules: a fence is 3+ backticks or tildes after at most 3 spaces, closed
+    by a line of at least as many of the same character; an unclosed block runs to the end."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    parts: list[tuple[str | None, str]] = []
+    prose: list[str] = []
+    i = 0
+    while i < len(lines):
+        opening = _FENCE.fullmatch(lines[i])
+        if opening is None or (opening[2][0] == "`" and "`" in opening[3]):
+            prose.append(lines[i])
+            i += 1
+            continue
+        indent, fence, info = len(opening[1]), opening[2], opening[3].split()
+        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
+        body: list[str] = []
+        i += 1
+        while i < len(lines) and not closing.fullmatch(lines[i]):
+            body.append(lines[i][min(indent, len(lines[i]) - len(lines[i].lstrip(" "))) :])
+            i += 1
+        i += 1  # past the closing fence
+        if "".join(prose).strip():
+            parts.append((None, "\n".join(prose)))
+        prose = []
+        parts.append((info[0].lower() if info else "", "\n".join(body)))
+    if "".join(prose).strip():
+        parts.append((None, "\n".join(prose)))
+    return parts
+
+
+@lru_cache(maxsize=256)
+def is_language_tag(tag: str, language: str) -> bool:
+    """Whether a fence's tag names `language`: untagged, the name itself, or an alias of it ("py", "js")."""
+    if tag in ("", language):
+        return True
+    try:
+        return find_lexer_class_by_name(tag) is find_lexer_class_by_name(language)
+    except ClassNotFound:
+        return False
+
+
+def fenced_program(text: str, language: str) -> str | None:
+    """The program of a prose answer: its fenced blocks in `language` (is_language_tag), joined in order
+    with blank lines; "" when no block is in that language, None when the text has no fenced block."""
+    blocks = [(tag, code) for tag, code in markdown_parts(text) if tag is not None]
+    if not blocks:
+        return None
+    code = [body.strip("\n") for tag, body in blocks if is_language_tag(tag, language) and body.strip()]
+    return "\n\n".join(code) + "\n" if code else ""
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def for_project(self, project: Project) -> TaskQuerySet:
         return self.filter(project=project)
@@ -158,6 +232,8 @@ class Task(models.Model):
     # by annotation/work/queue.py under the task's row lock, so the claim needs no count over all tasks.
     taken = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The queue offers higher priorities first (then the fullest task, then the oldest); leads set it.
+    priority = models.SmallIntegerField(default=0)
     # Set when a lead retires the task (e.g. after an annotator's flag): the queue never offers it again.
     retired_at = models.DateTimeField(null=True, blank=True)
 
@@ -169,12 +245,22 @@ class Task(models.Model):
             models.UniqueConstraint(fields=["project", "external_id"], name="task_external_id_unique_in_project"),
         ]
         indexes = [
-            # the claim: open tasks of a project, fullest first, oldest first
-            models.Index(fields=["project", "-taken", "id"], name="task_claim_order"),
+            # the claim: open tasks of a project, highest priority first, then fullest, then oldest
+            models.Index(fields=["project", "-priority", "-taken", "id"], name="task_claim_priority_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.project.slug}/{self.external_id}"
+
+    @property
+    def is_conversation(self) -> bool:
+        return bool(self.messages)
+
+    def program_of(self, answer: str) -> str:
+        """What the sandbox runs for an answer to this task (a response, or an annotator's ideal one): in a
+        conversation task an answer with fenced code is prose, and runs as fenced_program; else whole."""
+        fenced = fenced_program(answer, self.language) if self.is_conversation else None
+        return answer if fenced is None else fenced
 
 
 class Response(models.Model):
@@ -189,3 +275,47 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.label}"
+
+    def program(self) -> str:
+        """The program of this response, as its tests run it (Task.program_of)."""
+        return self.task.program_of(self.code)
+
+
+class Invite(models.Model):
+    """An invitation to join a project with a role: to one email address, or a shareable link that up to
+    max_uses people may accept. Only a hash of the token is stored; the link carries the token itself."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(blank=True)  # blank for a link invite
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    token_hash = models.CharField(max_length=64, unique=True)  # sha256 hex of the token
+    max_uses = models.PositiveIntegerField(default=1)
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invite to {self.project} as {self.role} ({self.email or 'link'})"
+
+
+class AuditEvent(models.Model):
+    """Who changed which project setting, role or membership, and when (tasks/audit.py records them)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=64)  # e.g. "project.updated", "member.role_changed"
+    target = models.CharField(max_length=200, blank=True)  # e.g. the member's username
+    changes = models.JSONField(default=dict, blank=True)  # {field: [old, new]}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="auditevent_project_time")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.project} by {self.actor_id}"

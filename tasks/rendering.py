@@ -7,10 +7,13 @@ import markdown
 import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
+
+from tasks.models import markdown_parts
 
 _MARKDOWN_TAGS = {
     "p",
@@ -150,3 +153,25 @@ def _diff_row(kind: str, old: int | None, new: int | None, html: str) -> str:
         f'<tr class="{kind}"><td class="ln">{old or ""}</td><td class="ln">{new or ""}</td>'
         f'<td class="lc"><span class="sign" aria-label="{label}">{sign}</span>{html}</td></tr>'
     )
+
+
+_BLOCK = HtmlFormatter(cssclass="highlight", wrapcode=True)
+
+
+@lru_cache(maxsize=256)
+def render_turn(text: str, language: str) -> SafeString:
+    """A conversation turn: its prose as sanitized Markdown (render_markdown) and each fenced block
+    highlighted by Pygments, which escapes every character, in its tag's language (untagged: the task's)."""
+    html = [
+        render_markdown(body) if tag is None else _code_block(body, tag or language)
+        for tag, body in markdown_parts(text)
+    ]
+    return mark_safe("".join(html))  # noqa: S308 - each part sanitised or escaped just above
+
+
+def _code_block(code: str, language: str) -> str:
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    return str(highlight(code, lexer, _BLOCK))

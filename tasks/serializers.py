@@ -39,7 +39,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "prompt", "language", "metadata", "responses", "created_at"]
+        fields = ["id", "prompt", "messages", "language", "metadata", "responses", "created_at"]
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ def seed_demo_judgments(*, project: Project, annotators: list[User], lead: User)
         tests = task.metadata["reference_tests"]
         verdicts[task.pk] = {}
         for response in task.responses.order_by("label"):
-            result = runner.run_suite(language=task.language, solution=response.code, tests=tests)
+            result = runner.run_suite(language=task.language, solution=response.program(), tests=tests)
             if result.status == Status.UNAVAILABLE:
                 return f"demo judgments skipped: {result.message}"
             verdicts[task.pk][response.label] = result.to_dict()

@@ -1,12 +1,13 @@
 """The annotator's queue: one ordering rule and one atomic claim.
 
 Order: the annotator's own active assignment (resume), then work a reviewer returned to them, then
-a task whose lease they let expire (their draft is still there) if it has room, then the task with the
-most judgments already under way that still has room (so tasks reach their overlap and leave the
-pool), oldest first. The claim locks the candidate task row (`select_for_update
-(skip_locked=True)` on PostgreSQL; SQLite takes the database write lock at BEGIN) and counts its places
-again under the lock, so no task is handed out beyond its overlap; a unique constraint on (task,
-annotator) means nobody gets the same task twice.
+a task whose lease they let expire (their draft is still there) if it has room, then, among the tasks
+of the highest priority a lead set (Task.priority, default 0), the task with the most judgments already
+under way that still has room (so tasks reach their overlap and leave the pool), oldest first.
+The claim locks the candidate task row (`select_for_update(skip_locked=True)` on PostgreSQL; SQLite
+takes the database write lock at BEGIN) and counts its places again under the lock, so no task is
+handed out beyond its overlap; a unique constraint on (task, annotator) means nobody gets the same
+task twice.
 
 One annotator's claims in one project are serialized by a lock on their membership row, taken first in
 the claim's transaction: ten parallel "Start working" clicks resume one assignment instead of leasing
@@ -119,7 +120,7 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
         offerable(project)
         .filter(taken__lt=project.overlap, gold_answer__isnull=True)
         .exclude(Exists(mine))
-        .order_by("-taken", "id")
+        .order_by("-priority", "-taken", "id")
         .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
     )
     gold: list[int] = []
@@ -129,7 +130,7 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
             offerable(project)
             .filter(gold_answer__isnull=False)
             .exclude(Exists(mine))
-            .order_by("id")
+            .order_by("-priority", "id")
             .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
         )
     busy = False

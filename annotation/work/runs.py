@@ -36,9 +36,10 @@ def run_tests(*, assignment: Assignment, code: str, ideal_solution: str = "") ->
     run = TestRun.objects.create(
         assignment=assignment, test_case=TestCase.objects.create(assignment=assignment, code=code)
     )
-    targets: list[tuple[Response | None, str]] = [(r, r.code) for r in assignment.task.responses.all()]
+    # What runs is each answer's program: a conversation's prose answer runs its fenced code (Task.program_of).
+    targets: list[tuple[Response | None, str]] = [(r, r.program()) for r in assignment.task.responses.all()]
     if ideal_solution.strip():
-        targets.append((None, ideal_solution))
+        targets.append((None, assignment.task.program_of(ideal_solution)))
     for response, solution in targets:
         result = TestResult.objects.create(test_run=run, response=response, is_ideal=response is None)
         callback = jobs.record_test_result.s(result.pk)

@@ -60,7 +60,10 @@ def test_it_writes_nothing_when_one_line_is_bad(project: Project) -> None:
         (task_line("x", id=""), 'line 2: "id" is empty'),
         (task_line("x", id=7), 'line 2: "id" must be a string, got a number'),
         (task_line("x", metadata=[1]), 'line 2: "metadata" must be an object, got a list'),
-        (task_line("x", extra=1), 'line 2: unknown field "extra" (allowed: id, prompt, language, responses, metadata)'),
+        (
+            task_line("x", extra=1),
+            'line 2: unknown field "extra" (allowed: id, prompt, messages, language, responses, metadata)',
+        ),
     ],
 )
 def test_it_names_the_problem_and_the_line(project: Project, line: object, error: str) -> None:

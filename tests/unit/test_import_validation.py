@@ -91,7 +91,7 @@ def test_unknown_fields_are_named_sorted_with_the_allowed_ones() -> None:
     line = {**task_line(), "zzz": 1, "extra": 2}
 
     assert error_of(line) == (
-        'line 1: unknown field "extra", "zzz" (allowed: id, prompt, language, responses, metadata)'
+        'line 1: unknown field "extra", "zzz" (allowed: id, prompt, messages, language, responses, metadata)'
     )
 
 
@@ -102,7 +102,7 @@ def test_unknown_fields_are_named_sorted_with_the_allowed_ones() -> None:
         ("id", 5, '"id" must be a string, got a number'),
         ("id", " \t", '"id" is empty'),
         ("id", "x" * 201, '"id" is 201 characters; the limit is 200'),
-        ("prompt", None, 'missing field "prompt"'),
+        ("prompt", None, 'missing field "prompt" (or "messages" for a conversation)'),
         ("prompt", ["p"], '"prompt" must be a string, got a list'),
         ("prompt", "", '"prompt" is empty'),
         ("language", None, 'missing field "language"'),

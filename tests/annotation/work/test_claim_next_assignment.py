@@ -72,6 +72,23 @@ def test_the_task_closest_to_its_overlap_comes_first_then_the_oldest(people: lis
     assert claims == ["t1", "t2"]  # t1 reaches 3 and leaves the pool; t2 (1 taken) beats the older, empty t0
 
 
+def test_a_higher_priority_comes_before_fuller_and_older_tasks(people: list[User]) -> None:
+    """Catches a claim that ignores Task.priority, or ranks it after the fill level or the age."""
+    fifth = make_user("fifth")
+    project = claimable_project(annotators=[*people, fifth], tasks=3, overlap=3)
+    first, second, third, fourth = people
+    assert queue.claim_next_assignment(project=project, annotator=first).task.external_id == "t0"  # t0 fuller now
+    project.tasks.filter(external_id="t2").update(priority=5)
+    project.tasks.filter(external_id="t0").update(priority=-1)
+
+    claims = [
+        queue.claim_next_assignment(project=project, annotator=p).task.external_id for p in (second, third, fourth)
+    ]
+    assert claims == ["t2", "t2", "t2"]  # the newest, emptiest task first: it has the highest priority
+    # t2 is full; t0 (1 taken, older) is below the default priority, so the empty t1 comes first
+    assert queue.claim_next_assignment(project=project, annotator=fifth).task.external_id == "t1"
+
+
 def test_nobody_gets_the_same_task_twice(people: list[User]) -> None:
     project = claimable_project(annotators=people, tasks=2, overlap=3, min_tests=0)
     seen = []
