@@ -47,6 +47,7 @@ def consensus(records: list[JudgmentRecord]) -> ConsensusRecord:
         agreement=agreement(records),
         all_unacceptable=sum(r.all_unacceptable for r in records) * 2 > len(records),
         annotators=sorted(r.annotator for r in records),
+        messages=first.messages,
         task_metadata=first.task_metadata,
         preferences=preferences,
     )

@@ -2,6 +2,10 @@
 
 An n-way ranking gives every ordered pair across rank groups; ties give no pair; "all unacceptable"
 gives none. Rows carry `metadata` unless the format forbids extra keys (openai-preference).
+
+A conversation task's turns are the prompt of the message formats (dpo-conversational, openai-preference,
+sft), its system turn included; the string formats (dpo, kto, ranking) carry the record's `prompt`, which
+for a conversation is the thread's plain text (README, "Conversation tasks").
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ def _user(prompt: str) -> list[dict[str, str]]:
 
 def _assistant(text: str) -> list[dict[str, str]]:
     return [{"role": "assistant", "content": text}]
+
+
+def _prompt_messages(record: Record) -> list[dict[str, str]]:
+    """The turns before the response: a conversation's own (only role and content), else the user's prompt."""
+    if record.messages:
+        return [{"role": m["role"], "content": m["content"]} for m in record.messages]
+    return _user(record.prompt)
 
 
 def metadata(record: Record, pair: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -71,7 +82,7 @@ def dpo(record: Record) -> Iterator[Row]:
 def dpo_conversational(record: Record) -> Iterator[Row]:
     for better, worse in record.pairs():
         yield {
-            "prompt": _user(record.prompt),
+            "prompt": _prompt_messages(record),
             "chosen": _assistant(record.candidates[better].code),
             "rejected": _assistant(record.candidates[worse].code),
             "metadata": metadata(record, (better, worse)),
@@ -81,7 +92,7 @@ def dpo_conversational(record: Record) -> Iterator[Row]:
 def openai_preference(record: Record) -> Iterator[Row]:
     for better, worse in record.pairs():  # OpenAI's format takes no extra keys: no metadata
         yield {
-            "input": {"messages": _user(record.prompt)},
+            "input": {"messages": _prompt_messages(record)},
             "preferred_output": _assistant(record.candidates[better].code),
             "non_preferred_output": _assistant(record.candidates[worse].code),
         }
@@ -107,8 +118,13 @@ def kto(record: Record) -> Iterator[Row]:
 
 
 def ranking(record: Record) -> Iterator[Row]:
+    """Per completion: its rank, ratings, test counts and the annotator's line comments on it (none in
+    consensus mode, which merges judgments)."""
     rank = {label: i + 1 for label, i in rankings.ranks(record.ranking).items()}
     ratings = record.ratings if isinstance(record, JudgmentRecord) else {}
+    notes: dict[str, list[dict[str, Any]]] = {}
+    for note in record.line_comments if isinstance(record, JudgmentRecord) else []:
+        notes.setdefault(note["label"], []).append({k: v for k, v in note.items() if k != "label"})
     completions = [
         {
             "model": c.model,
@@ -118,6 +134,7 @@ def ranking(record: Record) -> Iterator[Row]:
             "tests_passed": c.tests_passed,
             "tests_total": c.tests_total,
             "tests_trust": c.tests_trust,
+            "line_comments": notes.get(label, []),
         }
         for label, c in sorted(record.candidates.items())
     ]
@@ -131,7 +148,8 @@ def ranking(record: Record) -> Iterator[Row]:
 def sft(record: Record) -> Iterator[Row]:
     """The annotator's ideal solution as the assistant turn (judgments that have one)."""
     if isinstance(record, JudgmentRecord) and record.ideal_solution.strip():
-        yield {"messages": _user(record.prompt) + _assistant(record.ideal_solution), "metadata": metadata(record)}
+        messages = _prompt_messages(record) + _assistant(record.ideal_solution)
+        yield {"messages": messages, "metadata": metadata(record)}
 
 
 def raw(record: Record) -> Iterator[Row]:

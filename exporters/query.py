@@ -18,7 +18,7 @@ from annotation.models import Assignment, Review, TestResult
 from annotation.review import services as review
 from annotation.work import runs
 from exporters.records import Candidate, JudgmentRecord
-from tasks.models import Project, Response
+from tasks.models import Project, Response, thread_text
 
 CHUNK = 2000
 
@@ -111,7 +111,7 @@ def _record(
     return JudgmentRecord(
         judgment_id=j.pk,
         task_id=a.task.external_id,
-        prompt=a.task.prompt,
+        prompt=thread_text(a.task.messages) if a.task.messages else a.task.prompt,
         language=a.task.language,
         candidates=candidates,
         ranking=[g for g in ranking if g],
@@ -126,6 +126,11 @@ def _record(
         active_seconds=a.active_seconds,
         evidence_conflict=j.evidence_conflict,
         evidence_note=j.evidence_note,
+        line_comments=[  # by label then line: the stored order follows the annotator's letters
+            {key: c[key] for key in ("label", "start", "end", "category", "severity", "text")}
+            for c in sorted(j.line_comments, key=lambda c: (c["label"], c["start"], c["end"], c["id"]))
+            if c["label"] in keep
+        ],
         tests_code=j.tests_code,
         test_results=[
             {
@@ -138,6 +143,7 @@ def _record(
             }
             for label, r in sorted(results.items())
         ],
+        messages=a.task.messages,
         task_metadata=a.task.metadata,
         review_verdict=last_review.verdict if last_review else None,
         review_score=last_review.score if last_review else None,

@@ -37,9 +37,14 @@ class JudgmentRecord:
     active_seconds: int
     evidence_conflict: bool = False
     evidence_note: str = ""
+    # Comments on lines of the kept responses: [{"label", "start", "end", "category", "severity", "text"}]
+    line_comments: list[dict[str, Any]] = field(default_factory=list)
     tests_code: str = ""
     test_results: list[dict[str, Any]] = field(default_factory=list)  # last run, per label
     agreement: float | None = None  # of the task's judgments, filled in by the exporter
+    # A conversation task's turns before the responses ({"role", "content"}); empty for a single prompt,
+    # whose `prompt` is the task's text (for a conversation, the thread's plain text: tasks.models.thread_text).
+    messages: list[dict[str, str]] = field(default_factory=list)
     task_metadata: dict[str, Any] = field(default_factory=dict)
     review_verdict: str | None = None  # the last review's verdict, if reviewed
     review_score: int | None = None
@@ -63,6 +68,7 @@ class ConsensusRecord:
     agreement: float
     all_unacceptable: bool  # a majority said so
     annotators: list[str]
+    messages: list[dict[str, str]] = field(default_factory=list)  # as in JudgmentRecord
     task_metadata: dict[str, Any] = field(default_factory=dict)
     preferences: dict[tuple[str, str], int] = field(default_factory=dict)  # (a, b) -> judgments ranking a above b
 

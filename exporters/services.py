@@ -13,8 +13,10 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from annotation.webhooks import services as webhooks
 from exporters import consensus, formats, query
 from exporters.models import ExportJob
 from exporters.options import ExportInvalid, ExportOptions
@@ -53,11 +55,30 @@ def run_export(*, job: ExportJob, takeover: bool = False) -> ExportJob:
     try:
         _write_job(job)
     except Exception as exc:  # whatever went wrong, the job must not stay "running"
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+            )
+            _emit_finished(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _emit_finished(job_id: int) -> None:
+    """export.finished for the project's webhooks, inside the change that finished the job."""
+    job = ExportJob.objects.select_related("project").get(pk=job_id)
+    done = job.status == ExportJob.Status.DONE
+    data = {
+        "export_id": job.pk,
+        "status": job.status,
+        "format": job.format,
+        "mode": job.mode,
+        "rows": job.row_count if done else None,
+        "sha256": job.sha256 if done else None,
+        "error": job.error,
+        "download": reverse("api-export-download", args=[job.pk]) if done else None,
+    }
+    webhooks.emit(project=job.project, event="export.finished", data=data)
 
 
 def _write_job(job: ExportJob) -> None:
@@ -84,15 +105,17 @@ def _write_job(job: ExportJob) -> None:
     )
     manifest = build_manifest(job=job, options=options, rows=rows, sha256=digest, judgments=total, path=path)
     write_manifest(path, manifest)
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE,
-        row_count=rows,
-        sha256=digest,
-        manifest=manifest,
-        progress=total,
-        file=str(path.relative_to(settings.MEDIA_ROOT)),
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.DONE,
+            row_count=rows,
+            sha256=digest,
+            manifest=manifest,
+            progress=total,
+            file=str(path.relative_to(settings.MEDIA_ROOT)),
+            finished_at=timezone.now(),
+        )
+        _emit_finished(job.pk)
 
 
 def export_file(*, project: Project, options: ExportOptions, out: Path) -> tuple[int, int, Path]:

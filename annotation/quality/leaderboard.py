@@ -1,13 +1,14 @@
 """Model comparison (pure functions): win/tie/loss per model pair and Bradley-Terry strengths with
 bootstrap confidence intervals. A comparison is (model_a, model_b, outcome) with outcome 1 when a was
-ranked above b, 0 for a tie, -1 when b was above."""
+ranked above b, 0 for a tie, -1 when b was above. Also the annotators' line comments per model, counted
+by category and by severity."""
 
 from __future__ import annotations
 
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from annotation import rankings
 
@@ -83,3 +84,16 @@ def bootstrap_intervals(
         values.sort()
         out[model] = (values[int(low * (len(values) - 1))], values[int(high * (len(values) - 1))])
     return out
+
+
+def line_comment_counts(comments: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, dict[str, int]]]:
+    """From (model, category, severity) per line comment: each model's counts by category and by
+    severity, {model: {"by_category": {key: n}, "by_severity": {severity: n}}}, keys sorted."""
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for model, category, severity in comments:
+        row = counts.setdefault(model, {"by_category": {}, "by_severity": {}})
+        row["by_category"][category] = row["by_category"].get(category, 0) + 1
+        row["by_severity"][severity] = row["by_severity"].get(severity, 0) + 1
+    return {
+        model: {kind: dict(sorted(by.items())) for kind, by in row.items()} for model, row in sorted(counts.items())
+    }

@@ -23,6 +23,12 @@ class ModelRow:
     high: float
     tests_passed: int = 0
     tests_run: int = 0
+    comments_by_category: dict[str, int] = field(default_factory=dict)  # line comments on its responses
+    comments_by_severity: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def line_comments(self) -> int:
+        return sum(self.comments_by_severity.values())
 
     @property
     def pass_rate(self) -> float | None:
@@ -114,6 +120,14 @@ def _models(
         row = rows.setdefault(model, ModelRow(model, 0.0, 0.0, 0.0))
         row.tests_passed += passed
         row.tests_run += run
+    notes = (
+        (models_of[a.task_id][c["label"]], c["category"], c["severity"])
+        for a in submitted
+        for c in a.judgment.line_comments
+    )
+    for model, counts in leaderboard.line_comment_counts(notes).items():
+        row = rows.setdefault(model, ModelRow(model, 0.0, 0.0, 0.0))
+        row.comments_by_category, row.comments_by_severity = counts["by_category"], counts["by_severity"]
     return sorted(rows.values(), key=lambda r: -r.strength)
 
 

@@ -34,6 +34,11 @@ class ModelOutput(serializers.Serializer):
     tests_passed = serializers.IntegerField()
     tests_run = serializers.IntegerField()
     pass_rate = serializers.FloatField(allow_null=True)
+    line_comments = serializers.IntegerField(help_text="Line comments on its responses in submitted judgments.")
+    comments_by_category = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Those line comments by category key (keys with none left out)."
+    )
+    comments_by_severity = serializers.DictField(child=serializers.IntegerField(), help_text="And by severity.")
 
 
 class QualityOutput(serializers.Serializer):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
-from annotation.models import Assignment, Review
-from annotation.work import queue
+from annotation.models import Assignment, Judgment, Review
+from annotation.webhooks import services as webhooks
+from annotation.work import judging, queue
 from tasks.models import Project, User
 
 QUEUE_SIZE = 100
@@ -93,6 +95,7 @@ def review_judgment(
     )
     if verdict == Review.Verdict.SEND_BACK:
         queue.return_assignment(assignment=assignment)
+    webhooks.judgment_reviewed(review=review)
     return review
 
 
@@ -117,3 +120,19 @@ def accepted(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
     """Only assignments whose last review accepted them."""
     last = Review.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id").values("verdict")[:1]
     return qs.annotate(last_verdict=last.values("verdict")).filter(last_verdict=Review.Verdict.ACCEPT)
+
+
+def comment_threads(assignment: Assignment, judgment: Judgment | None) -> dict[str, list[dict[str, Any]]]:
+    """The judgment's line comments by stored label, each with the annotator's letter and its replies
+    (what the review page and the review API show)."""
+    threads = judging.comment_threads(judgment)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for comment in judgment.line_comments if judgment else []:
+        out.setdefault(comment["label"], []).append(
+            {
+                **comment,
+                "display": assignment.display_label(comment["label"]),
+                "replies": threads.get(comment["id"], []),
+            }
+        )
+    return out

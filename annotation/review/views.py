@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from annotation import rankings
 from annotation.access import access_for_review
 from annotation.models import Assignment, Judgment, Review, TestRun
 from annotation.review import serializers as s
 from annotation.review import services as review
-from annotation.work import queue, workspace
+from annotation.work import judging, queue, workspace
 from tasks.access import access_project
 from tasks.models import Response, Role, Task, User
 
@@ -49,6 +50,28 @@ def review_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """A reviewer's reply in the thread of one of the judgment's line comments, then back to the review
+    (at that comment); a refusal comes back as a message."""
+    assignment = access_for_review(request.user, assignment_id)
+    form = s.ReplyInput(data=request.POST)
+    try:
+        if not form.is_valid():
+            raise judging.ReplyRefused("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
+        judgment = Judgment.objects.filter(assignment=assignment).first()
+        if judgment is None:
+            raise judging.ReplyRefused("this work has no judgment to reply to")
+        judging.reply_to_comment(judgment=judgment, author=cast(User, request.user), **form.validated_data)
+    except judging.ReplyRefused as refused:
+        messages.error(request, f"Reply not added: {refused}.")
+        return redirect("review-judgment", assignment_id=assignment.pk)
+    messages.success(request, "Reply added.")
+    url = reverse("review-judgment", args=[assignment.pk])
+    return redirect(f"{url}#lc-{form.validated_data['comment_id']}")
+
+
 def _record(request: HttpRequest, assignment: Assignment, form: s.ReviewInput) -> None:
     """The verdict, or ReviewRefused naming what is wrong with the form or the verdict."""
     if not form.is_valid():
@@ -79,6 +102,8 @@ def _evidence(assignment: Assignment) -> dict[str, object]:
         "reviews": list(Review.objects.filter(assignment=assignment).select_related("reviewer")),
         "verdicts": Review.Verdict.choices,
         "can_review": assignment.status == Assignment.Status.SUBMITTED,
+        "line_comments": review.comment_threads(assignment, judgment),
+        "categories": {c["key"]: c["label"] for c in assignment.task.project.comment_categories},
     }
 
 

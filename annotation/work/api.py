@@ -58,17 +58,22 @@ class Draft(APIView):
         except judging.JudgmentInvalid as invalid:
             return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
         except judging.DraftConflict as conflict:
-            return ApiResponse(
-                {
-                    "detail": f"not saved: {conflict}; take the newer draft and send base_revision {conflict.revision}",
-                    "revision": conflict.revision,
-                    "draft": judgment_input.as_letters(assignment, conflict.judgment),
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return _stale(assignment, conflict)
         answer = _assignment(request, assignment_id)
         answer.data["revision"] = judging.latest_revision(judgment)
         return answer
+
+
+def _stale(assignment: Assignment, conflict: judging.DraftConflict) -> ApiResponse:
+    """409: the text was based on an older revision than the server's; the newer draft comes back."""
+    return ApiResponse(
+        {
+            "detail": f"not saved: {conflict}; take the newer draft and send base_revision {conflict.revision}",
+            "revision": conflict.revision,
+            "draft": judgment_input.as_letters(assignment, conflict.judgment),
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 class Runs(APIView):
@@ -99,13 +104,14 @@ class Submit(APIView):
     @extend_schema(request=s.SubmitInput, responses={200: s.AssignmentOutput})
     def post(self, request: Request, assignment_id: int) -> ApiResponse:
         """Submit; a repeat of a submitted assignment returns it unchanged. 400 lists what to fix;
-        409 when the ranking goes against your own tests and needs confirm_evidence with a note."""
+        409 when the ranking goes against your own tests and needs confirm_evidence with a note, or
+        (with `revision` and the newer `draft`) when base_revision is older than the saved draft."""
         assignment = access_assignment(request.user, assignment_id)
         data = valid(s.SubmitInput, request)
         clean = judgment_input.from_letters(assignment, data)
         try:
             if assignment.status == Assignment.Status.ACTIVE:
-                judging.save_draft(assignment=assignment, data=clean)
+                judging.save_draft(assignment=assignment, data=clean, base_revision=data.get("base_revision"))
             judging.submit_judgment(
                 assignment=assignment,
                 data=clean,
@@ -114,6 +120,8 @@ class Submit(APIView):
             )
         except judging.JudgmentInvalid as invalid:
             return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except judging.DraftConflict as stale:
+            return _stale(assignment, stale)
         except judging.EvidenceConflict as conflict:
             show = assignment.display_label
             pairs = [[show(a), show(b)] for a, b in conflict.pairs]

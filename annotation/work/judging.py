@@ -16,14 +16,26 @@ from django.db.models import Max
 from django.utils import timezone
 
 from annotation import rankings
-from annotation.models import Assignment, Judgment, JudgmentRevision, TestResult
+from annotation.gold import scores
+from annotation.models import Assignment, CommentReply, Judgment, JudgmentRevision, TestResult
+from annotation.webhooks import services as webhooks
 from annotation.work import judgment_input, runs
 from annotation.work.judgment_input import JudgmentInvalid
 from sandbox.results import Outcome
 from tasks.db import retry_if_locked
-from tasks.models import RankingMode
+from tasks.models import RankingMode, User
 
-FIELDS = ("ranking", "strength", "ratings", "comments", "rationale", "all_unacceptable", "ideal_solution", "tests_code")
+FIELDS = (
+    "ranking",
+    "strength",
+    "ratings",
+    "comments",
+    "line_comments",
+    "rationale",
+    "all_unacceptable",
+    "ideal_solution",
+    "tests_code",
+)
 
 
 @dataclass
@@ -57,6 +69,7 @@ def save_draft(*, assignment: Assignment, data: dict[str, Any], base_revision: i
     than the latest raises DraftConflict instead of overwriting; without it, the save always applies."""
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to edit"})
+    _refuse_if_archived(assignment)
     clean = judgment_input.clean(assignment, data)
     return retry_if_locked(lambda: _store_draft(assignment, clean, base_revision))  # an import may hold SQLite's lock
 
@@ -79,11 +92,13 @@ def _store_draft(assignment: Assignment, clean: dict[str, Any], base_revision: i
 def submit_judgment(
     *, assignment: Assignment, data: dict[str, Any], confirm_evidence: bool = False, evidence_note: str = ""
 ) -> Judgment:
-    """Check and submit; a second submit of the same assignment returns the first (double clicks)."""
+    """Check and submit; a second submit of the same assignment returns the first (double clicks). The
+    page and the API save the draft first with its base_revision, so a stale submit stops there."""
     if assignment.status == Assignment.Status.SUBMITTED:
         return assignment.judgment
     if assignment.status != Assignment.Status.ACTIVE:
         raise JudgmentInvalid({"assignment": "this task is no longer yours to submit"})
+    _refuse_if_archived(assignment)
     clean = judgment_input.clean(assignment, data)
     evidence_note = evidence_note.strip()
     try:
@@ -110,8 +125,15 @@ def submit_judgment(
         judgment.submitted_at = timezone.now()
         judgment.save()
         _revise(judgment, submitted=True)
+        webhooks.judgment_submitted(judgment=judgment)  # and task.completed when this one fills the overlap
+        scores.flag_if_newly_low(assignment=assignment)  # annotator.flagged when gold accuracy just fell low
     assignment.refresh_from_db()
     return judgment
+
+
+def _refuse_if_archived(assignment: Assignment) -> None:
+    if assignment.task.project.archived_at is not None:
+        raise JudgmentInvalid({"assignment": "this project is archived: it takes no more work"})
 
 
 def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, str]:
@@ -130,13 +152,19 @@ def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, st
     ):
         errors["strength"] = "choose how strongly you prefer one response"
     ratings = clean.get("ratings", {})
-    missing = [
-        assignment.display_label(label)
-        for label in labels
-        if any(d["key"] not in ratings.get(label, {}) for d in project.rubric)
-    ]
-    if missing:
-        errors["ratings"] = f"rate response{'s' if len(missing) > 1 else ''} {', '.join(missing)} on every dimension"
+    required = [d for d in project.rubric if d.get("required", True)]  # a lead may make a dimension optional
+    unrated_all: list[str] = []
+    partly: list[str] = []
+    for letter, label in sorted((assignment.display_label(label), label) for label in labels):
+        unrated = [d["label"] for d in required if d["key"] not in ratings.get(label, {})]
+        if unrated and len(unrated) == len(required):
+            unrated_all.append(letter)
+        elif unrated:
+            partly.append(f"response {letter} on {', '.join(unrated)}")
+    if unrated_all or partly:
+        plural = "s" if len(unrated_all) > 1 else ""
+        every = [f"response{plural} {', '.join(unrated_all)} on every dimension"] if unrated_all else []
+        errors["ratings"] = "rate " + "; ".join(every + partly)
     rationale = clean.get("rationale", "").strip()
     if len(rationale) < project.min_rationale_chars:
         errors["rationale"] = f"write at least {project.min_rationale_chars} characters (you have {len(rationale)})"
@@ -175,6 +203,35 @@ def _evidence_conflicts(assignment: Assignment, clean: dict[str, Any]) -> list[t
         ),
         key=lambda pair: (show(pair[0]), show(pair[1])),
     )
+
+
+class ReplyRefused(ValueError):
+    """A reply that cannot be added; the message says why."""
+
+
+def reply_to_comment(*, judgment: Judgment, comment_id: str, author: User, text: str) -> CommentReply:
+    """Add a reply to the thread of one of the judgment's saved line comments. Who may reply is the
+    caller's guard (the annotator's own work, or a reviewer of its project)."""
+    text = text.strip()
+    if not text:
+        raise ReplyRefused("write the reply's text")
+    try:
+        judgment_input.check_length("the reply", text)
+    except ValueError as wrong:
+        raise ReplyRefused(str(wrong)) from None
+    if not any(c["id"] == comment_id for c in judgment.line_comments):
+        raise ReplyRefused("that comment is not among the judgment's saved line comments")
+    return CommentReply.objects.create(judgment=judgment, comment_id=comment_id, author=author, text=text)
+
+
+def comment_threads(judgment: Judgment | None) -> dict[str, list[CommentReply]]:
+    """The replies to each line comment of the judgment, oldest first, by comment id (one query)."""
+    threads: dict[str, list[CommentReply]] = {}
+    if judgment is None or judgment.pk is None:
+        return threads
+    for reply in CommentReply.objects.filter(judgment=judgment).select_related("author"):
+        threads.setdefault(reply.comment_id, []).append(reply)
+    return threads
 
 
 def _snapshot(judgment: Judgment) -> dict[str, Any]:

@@ -8,12 +8,19 @@ tell which model wrote which response. Two front doors build the same raw dict i
 caller (page, API, demo, tests) gets the same checks and the same error names. `as_letters` and
 `as_form` are the saved judgment going back out, in letters and in the letters' order.
 
+Line comments ({id, label, start, end, category, severity, text}) come in the same way: the form's
+hidden `line_comments` input and the API carry them as JSON in letters; they are stored in labels,
+sorted by the annotator's letter, then start and end line, so a round trip through the page saves nothing
+new. Line numbers are checked against tasks.rendering.source_lines, the count the code panels number.
+
 Nothing is cut: a text over MAX_TEXT characters is refused with the limit named, so what the annotator
 sees saved is what was saved.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +29,7 @@ from django.http import QueryDict
 from annotation import rankings
 from annotation.models import Assignment, Judgment
 from tasks.models import RankingMode
+from tasks.rendering import source_lines
 
 TEXTS = ("rationale", "ideal_solution", "tests_code")
 MAX_TEXT = 64 * 1024  # characters, per text field and per comment (the API's serializers say the same)
@@ -31,6 +39,10 @@ NAMES = {
     "tests_code": "the test file",
     "evidence_note": "the note on your ranking",
 }
+SEVERITIES = ("minor", "major", "critical")
+MAX_LINE_COMMENTS = 200  # per judgment: far above a careful review, low enough to keep a save small
+LINE_COMMENT_KEYS = ("id", "label", "start", "end", "category", "severity", "text")  # the stored order
+COMMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class JudgmentInvalid(Exception):
@@ -66,6 +78,8 @@ def from_form(assignment: Assignment, post: QueryDict) -> dict[str, Any]:
     }
     if "tests_code" in post:
         data["tests_code"] = post["tests_code"]
+    if "line_comments" in post:  # absent (an older page): the saved comments stay as they are
+        data["line_comments"] = _letters_to_labels(assignment, _json_list(post.get("line_comments", "")))
     if _pairwise(assignment):
         strength = _int(post.get("strength"))
         data["ranking"], data["strength"] = _from_scale(assignment, strength) if strength is not None else ([], None)
@@ -91,7 +105,31 @@ def from_letters(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]
     for key in ("ratings", "comments"):
         if key in data:
             out[key] = {shown.get(k, f"?{k}"): v for k, v in data[key].items()}
+    if "line_comments" in data:
+        out["line_comments"] = _letters_to_labels(assignment, data["line_comments"])
     return out
+
+
+def _json_list(text: str) -> Any:
+    """The form's JSON text; blank is no comments, unreadable JSON a value `clean` refuses."""
+    if not text.strip():
+        return []
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _letters_to_labels(assignment: Assignment, comments: Any) -> Any:
+    """Each comment's letter as its stored label ("?X" for a letter that is not the annotator's);
+    anything not a list of objects is left for `clean` to refuse."""
+    if not isinstance(comments, list) or not all(isinstance(c, dict) for c in comments):
+        return comments
+    shown = {assignment.display_label(label): label for label in assignment.response_order}
+    return [
+        {**c, "label": shown.get(c["label"], f"?{c['label']}") if isinstance(c.get("label"), str) else None}
+        for c in comments
+    ]
 
 
 def clean(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +139,7 @@ def clean(assignment: Assignment, data: dict[str, Any]) -> dict[str, Any]:
         "strength": _strength,
         "ratings": _ratings,
         "comments": _comments,
+        "line_comments": _line_comments,
         **{key: _text(key) for key in TEXTS},
         "all_unacceptable": lambda _a, value: bool(value),
     }
@@ -164,6 +203,70 @@ def _comments(assignment: Assignment, value: Any) -> dict[str, str]:
     return comments
 
 
+def _line_comments(assignment: Assignment, value: Any) -> list[dict[str, Any]]:
+    """Each comment checked and kept with its known keys only, sorted by letter, then lines."""
+    if not isinstance(value, list) or not all(isinstance(c, dict) for c in value):
+        raise ValueError("line comments are a list of {id, label, start, end, category, severity, text}")
+    if len(value) > MAX_LINE_COMMENTS:
+        raise ValueError(f"at most {MAX_LINE_COMMENTS} line comments (there are {len(value)}); merge or remove some")
+    lines = {label: len(source_lines(code)) for label, code in assignment.task.responses.values_list("label", "code")}
+    categories = [c["key"] for c in assignment.task.project.comment_categories]
+    seen: set[str] = set()
+    out = []
+    for n, comment in enumerate(value, 1):
+        where = _where(assignment, comment, n)
+        problem = _line_comment_problem(comment, lines, categories, seen)
+        if problem:
+            raise ValueError(f"{where}: {problem}")
+        seen.add(comment["id"])
+        out.append({key: comment[key] for key in LINE_COMMENT_KEYS})
+    order = {label: i for i, label in enumerate(assignment.response_order)}
+    return sorted(out, key=lambda c: (order[c["label"]], c["start"], c["end"], c["id"]))
+
+
+def _where(assignment: Assignment, comment: dict[str, Any], n: int) -> str:
+    """How a message names a comment: its response (in the annotator's letter) and its lines."""
+    label = comment.get("label")
+    letter = label[1:] if isinstance(label, str) and label.startswith("?") else None
+    if isinstance(label, str) and label in assignment.response_order:
+        letter = assignment.display_label(label)
+    start, end = comment.get("start"), comment.get("end")
+    if not letter:
+        return f"comment {n}"
+    if not (isinstance(start, int) and isinstance(end, int)):
+        return f"comment {n} (response {letter})"
+    return f"comment {n} (response {letter}, {f'line {start}' if start == end else f'lines {start}-{end}'})"
+
+
+def _line_comment_problem(comment: dict[str, Any], lines: dict[str, int], categories: list[str], seen: set[str]) -> str:
+    """What is wrong with one comment, field by field, or ""."""
+    cid, label, start, end = (comment.get(k) for k in ("id", "label", "start", "end"))
+    if not isinstance(cid, str) or not COMMENT_ID.fullmatch(cid):
+        return "its id must be 1 to 64 letters, digits, - or _"
+    if cid in seen:
+        return f"its id {cid} is used by another comment; each comment needs its own"
+    if not isinstance(label, str):
+        return "name its response by its letter"
+    if label not in lines:
+        return f"this task has no response {label.removeprefix('?')}"
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        return "start and end must be line numbers"
+    if not 1 <= start <= end <= lines[label]:
+        return f"the lines must be within 1-{lines[label]} of the response, start no later than end"
+    if comment.get("category") not in categories:
+        return f"the category must be one of this project's: {', '.join(categories)}"
+    if comment.get("severity") not in SEVERITIES:
+        return f"the severity must be one of {', '.join(SEVERITIES)}"
+    text = comment.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return "write the comment's text"
+    try:
+        check_length("its text", text)
+    except ValueError as wrong:
+        return str(wrong)
+    return ""
+
+
 def _text(key: str) -> Callable[[Assignment, Any], str]:
     """The check of one text field, whose message names it."""
 
@@ -195,6 +298,7 @@ def as_letters(assignment: Assignment, judgment: Judgment | None) -> dict[str, A
         "strength": judgment.strength,
         "ratings": _by_letter(assignment, judgment.ratings),
         "comments": _by_letter(assignment, judgment.comments),
+        "line_comments": _comments_in_letters(assignment, judgment.line_comments),
         "rationale": judgment.rationale,
         "all_unacceptable": judgment.all_unacceptable,
         "ideal_solution": judgment.ideal_solution,
@@ -207,7 +311,7 @@ def as_form(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any]
     """The saved draft as the form's values, keyed by the annotator's letters like the form's names:
     ranks (1 first), the pairwise scale position, ratings, comments."""
     if judgment is None:
-        return {"ranks": {}, "strength": None, "ratings": {}, "comments": {}}
+        return {"ranks": {}, "strength": None, "ratings": {}, "comments": {}, "line_comments": "[]"}
     ranks = {label: rank + 1 for label, rank in rankings.ranks(judgment.ranking).items()}
     strength = None
     if judgment.strength is not None and judgment.ranking:
@@ -218,7 +322,20 @@ def as_form(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any]
         "strength": strength,
         "ratings": _by_letter(assignment, judgment.ratings),
         "comments": _by_letter(assignment, judgment.comments),
+        "line_comments": line_comments_json(assignment, judgment),
     }
+
+
+def line_comments_json(assignment: Assignment, judgment: Judgment | None) -> str:
+    """The line comments as the form's hidden input holds them: JSON in letters, compact and with the
+    keys in the page's order, as the page's JSON.stringify writes it (the page compares the two texts)."""
+    comments = _comments_in_letters(assignment, judgment.line_comments) if judgment else []
+    return json.dumps(comments, ensure_ascii=False, separators=(",", ":"))
+
+
+def _comments_in_letters(assignment: Assignment, comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored line comments (in letter order already) with each label as the annotator's letter."""
+    return [{**c, "label": assignment.display_label(c["label"])} for c in comments]
 
 
 def _by_letter(assignment: Assignment, by_label: dict[str, Any]) -> dict[str, Any]:

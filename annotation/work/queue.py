@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from annotation.gold import qualification
 from annotation.models import Assignment, Review, TaskFlag
+from annotation.webhooks import services as webhooks
 from tasks.models import Membership, Project, Task, User
 
 CANDIDATES_PER_LOCK = 20
@@ -53,6 +54,8 @@ class _Busy(Exception):
 
 def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime | None = None) -> Assignment:
     """The annotator's next assignment in `project`, leased to them; raises QueueEmpty."""
+    if project.archived_at is not None:  # read-only (annotation/projects): not even work in hand resumes
+        raise QueueEmpty(f"{project.name} is archived: it takes no more work")
     now = now or timezone.now()
     expire_assignments(now=now)
     assessment = _assessment(project, annotator, now)
@@ -294,22 +297,31 @@ def flag_task(*, assignment: Assignment, reason: str, note: str = "") -> TaskFla
         skip_assignment(assignment=assignment, reason=f"flagged: {label}" + (f" ({note})" if note else ""))
     except ValueError as refused:
         raise FlagRefused(str(refused)) from None
-    return TaskFlag.objects.create(
+    flag = TaskFlag.objects.create(
         assignment=assignment,
         task_id=assignment.task_id,
         annotator_id=assignment.annotator_id,
         reason=reason,
         note=note,
     )
+    webhooks.task_flagged(flag=flag)
+    return flag
+
+
+FLAG_STATES = ("open", "resolved", "all")
 
 
 def open_flags(project: Project) -> QuerySet[TaskFlag]:
     """The project's flags no lead has acted on yet, oldest first (the lead's list)."""
-    return (
-        TaskFlag.objects.filter(task__project=project, resolved_at__isnull=True)
-        .select_related("task", "annotator")
-        .order_by("created_at", "id")
-    )
+    return flags_of(project, "open")
+
+
+def flags_of(project: Project, state: str) -> QuerySet[TaskFlag]:
+    """The project's flags in a state of FLAG_STATES ("resolved": released or retired), oldest first."""
+    flags = TaskFlag.objects.filter(task__project=project).select_related("task", "annotator")
+    if state != "all":
+        flags = flags.filter(resolved_at__isnull=state == "open")
+    return flags.order_by("created_at", "id")
 
 
 @transaction.atomic

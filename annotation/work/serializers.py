@@ -9,8 +9,24 @@ from typing import Any
 from rest_framework import serializers
 
 from annotation.models import Assignment, Judgment, Review, TaskFlag, TestResult, TestRun
-from annotation.work import judgment_input
+from annotation.work import judging, judgment_input, workspace
 from sandbox import languages
+
+
+class LineComment(serializers.Serializer):
+    """One line comment, in your letters; `clean` checks the values (lines, category, severity) by name."""
+
+    id = serializers.CharField(
+        help_text="Yours to choose, 1-64 of [A-Za-z0-9_-], unique in the judgment; keep it across saves "
+        "(replies follow it)."
+    )
+    # The JSON key; it shadows Field.label only for the type checker (DRF pops declared fields).
+    label = serializers.CharField(help_text="Your letter of the response.")  # type: ignore[assignment]
+    start = serializers.IntegerField(help_text="First line, from 1.")
+    end = serializers.IntegerField(help_text="Last line (the same as start for one line).")
+    category = serializers.CharField(help_text="A key of the project's comment_categories.")
+    severity = serializers.CharField(help_text=f"One of {', '.join(judgment_input.SEVERITIES)}.")
+    text = serializers.CharField(max_length=judgment_input.MAX_TEXT, trim_whitespace=False)
 
 
 class JudgmentInput(serializers.Serializer):
@@ -35,6 +51,12 @@ class JudgmentInput(serializers.Serializer):
     all_unacceptable = serializers.BooleanField(required=False)
     ideal_solution = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
     tests_code = serializers.CharField(allow_blank=True, required=False, max_length=judgment_input.MAX_TEXT)
+    line_comments = LineComment(
+        many=True,
+        required=False,
+        help_text=f"Comments on lines of a response (at most {judgment_input.MAX_LINE_COMMENTS}); "
+        "the list replaces the saved one.",
+    )
     base_revision = serializers.IntegerField(
         min_value=0,
         required=False,
@@ -51,6 +73,12 @@ class EvidenceInput(serializers.Serializer):
     evidence_note = serializers.CharField(
         allow_blank=True, required=False, default="", max_length=judgment_input.MAX_TEXT
     )
+
+
+class SubmitRevision(serializers.Serializer):
+    """The page's submit: the revision its text started from (blank from an old page: not checked)."""
+
+    base_revision = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
 
 
 class SubmitInput(JudgmentInput, EvidenceInput):
@@ -136,9 +164,17 @@ class AssignmentOutput(serializers.Serializer):
     active_seconds = serializers.IntegerField()
     judgment = serializers.SerializerMethodField()
     test_template = serializers.SerializerMethodField()
+    comment_categories = serializers.JSONField(
+        source="task.project.comment_categories", help_text='What a line comment can be about: [{"key", "label"}].'
+    )
+    comment_replies = serializers.SerializerMethodField(
+        help_text="Replies (a reviewer's, or yours) to your line comments: {comment id: [{author, text, created_at}]}."
+    )
 
     def get_task(self, a: Assignment) -> dict[str, Any]:
-        return {"id": a.task.external_id, "prompt": a.task.prompt, "language": a.task.language}
+        """`messages`: a conversation task's turns (empty for a single prompt); `prompt` is then their text."""
+        task = a.task
+        return {"id": task.external_id, "prompt": task.prompt, "messages": task.messages, "language": task.language}
 
     def get_responses(self, a: Assignment) -> list[dict[str, str]]:
         codes = dict(a.task.responses.values_list("label", "code"))
@@ -149,6 +185,10 @@ class AssignmentOutput(serializers.Serializer):
 
     def get_test_template(self, a: Assignment) -> str:
         return languages.get(a.task.language).test_template
+
+    def get_comment_replies(self, a: Assignment) -> dict[str, list[dict[str, str]]]:
+        threads = judging.comment_threads(Judgment.objects.filter(assignment=a).first())
+        return {cid: [workspace.reply_data(r) for r in replies] for cid, replies in threads.items()}
 
 
 class ResultOutput(serializers.Serializer):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("work/<int:assignment_id>/diff", views.diff, name="workspace-diff"),
     path("work/<int:assignment_id>/reopen", views.reopen, name="workspace-reopen"),
     path("work/<int:assignment_id>/flag", views.flag, name="workspace-flag"),
+    path("work/<int:assignment_id>/replies", views.reply, name="workspace-reply"),
 ]
 
 api_urlpatterns = [

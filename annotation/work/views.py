@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import access_assignment
-from annotation.models import Assignment, TaskFlag
+from annotation.models import Assignment, Judgment, TaskFlag
 from annotation.work import activity, judging, judgment_input, queue, runs, workspace
 from annotation.work import serializers as s
 from tasks.access import access_project
@@ -85,6 +85,27 @@ def _base_revision(post: QueryDict) -> int | None:
 
 @login_required
 @require_POST
+def reply(request: HttpRequest, assignment_id: int) -> JsonResponse:
+    """The annotator answers the thread of one of their own line comments (a reviewer's question, say);
+    the answer is the reply as the page shows it, or 400 with why not."""
+    assignment = access_assignment(request.user, assignment_id)
+    judgment = Judgment.objects.filter(assignment=assignment).first()
+    if judgment is None:
+        return JsonResponse({"errors": {"reply": "save a line comment before replying to it"}}, status=400)
+    try:
+        answer = judging.reply_to_comment(
+            judgment=judgment,
+            comment_id=request.POST.get("comment_id", ""),
+            author=request.user,  # type: ignore[arg-type]
+            text=request.POST.get("text", ""),
+        )
+    except judging.ReplyRefused as refused:
+        return JsonResponse({"errors": {"reply": str(refused)}}, status=400)
+    return JsonResponse(workspace.reply_data(answer), status=201)
+
+
+@login_required
+@require_POST
 def run_tests(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(request.user, assignment_id)
     context: dict[str, object] = {"assignment": assignment}
@@ -128,19 +149,34 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     data = judgment_input.from_form(assignment, request.POST)
     errors: dict[str, str] = {}
     conflict: judging.EvidenceConflict | None = None
+    stale: judging.DraftConflict | None = None
     try:
-        judging.save_draft(assignment=assignment, data=data)
+        base = form_data(s.SubmitRevision, request.POST)["base_revision"]
+        judging.save_draft(assignment=assignment, data=data, base_revision=base)
         judging.submit_judgment(assignment=assignment, data=data, **form_data(s.EvidenceInput, request.POST))
     except judging.JudgmentInvalid as invalid:
         errors = invalid.errors
     except judging.EvidenceConflict as exc:
         conflict = exc
+    except judging.DraftConflict as exc:
+        stale = exc
+    if stale:  # another tab saved after this page loaded: nothing is overwritten, this page's text stays
+        posted = Judgment(pk=stale.judgment.pk, assignment=assignment, **judgment_input.clean(assignment, data))
+        context = workspace.context(assignment, shown=posted)
+        context.update(errors={"revision": STALE_SUBMIT})
+        return render(request, "annotation/workspace.html", context, status=409)
     if errors or conflict:
         context = workspace.context(assignment)
         context.update(errors=errors, conflict=_conflict_text(assignment, conflict))
         return render(request, "annotation/workspace.html", context, status=400)
     messages.success(request, "Submitted. Here is your next task.")
     return _next(request, assignment)
+
+
+STALE_SUBMIT = (
+    "not submitted: this task was saved in another tab or window after this page loaded. This page still "
+    "shows your text; submit again to keep it (the other tab's draft is replaced), or reload to see that draft."
+)
 
 
 def _conflict_text(assignment: Assignment, conflict: judging.EvidenceConflict | None) -> list[str]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 
-from annotation.models import Assignment, Judgment, Review, TestResult, TestRun
+from annotation.models import Assignment, CommentReply, Judgment, Review, TestResult, TestRun
 from annotation.work import activity, judging, judgment_input
 from sandbox import languages
 from tasks.models import Response
@@ -37,11 +38,14 @@ class Matrix:
         return any(row.result.status in TestResult.PENDING for row in self.rows)
 
 
-def context(assignment: Assignment) -> dict[str, Any]:
+def context(assignment: Assignment, shown: Judgment | None = None) -> dict[str, Any]:
+    """The workspace page's context; `shown` is a judgment to put in the form instead of the saved one
+    (the annotator's posted text when their submit was refused as stale), with the saved revision."""
     task = assignment.task
     by_label = {r.label: r for r in Response.objects.filter(task=task)}
     responses = [(assignment.display_label(label), by_label[label]) for label in assignment.response_order]
-    judgment = Judgment.objects.filter(assignment=assignment).first()
+    saved = Judgment.objects.filter(assignment=assignment).first()
+    judgment = shown or saved
     runs = _runs(assignment)
     today, week = activity.today_and_week(annotator=assignment.annotator)
     return {
@@ -62,8 +66,27 @@ def context(assignment: Assignment) -> dict[str, Any]:
         "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
         "max_text": judgment_input.MAX_TEXT,  # the counter warns before the server refuses
         "feedback": _feedback(assignment),
-        "revision": judging.latest_revision(judgment),  # every autosave says what it was based on
+        "revision": judging.latest_revision(saved),  # every autosave says what it was based on
+        "line_comment_setup": line_comment_setup(assignment, judgment),
     }
+
+
+def line_comment_setup(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any]:
+    """What comments.js needs besides the comments themselves (the form's hidden input): the project's
+    categories, the severities, and the replies so far to each comment (the annotator's own work only)."""
+    threads = judging.comment_threads(judgment)
+    return {
+        "categories": assignment.task.project.comment_categories,
+        "severities": list(judgment_input.SEVERITIES),
+        "max_text": judgment_input.MAX_TEXT,
+        "reply_url": reverse("workspace-reply", args=[assignment.pk]),
+        "replies": {cid: [reply_data(r) for r in replies] for cid, replies in threads.items()},
+    }
+
+
+def reply_data(reply: CommentReply) -> dict[str, str]:
+    """One reply as the page and the API show it."""
+    return {"author": reply.author.username, "text": reply.text, "created_at": reply.created_at.isoformat()}
 
 
 def form_fields(assignment: Assignment, judgment: Judgment) -> dict[str, str]:
@@ -84,6 +107,7 @@ def form_fields(assignment: Assignment, judgment: Judgment) -> dict[str, str]:
     for letter, scores in values["ratings"].items():
         fields.update({f"rating-{letter}-{key}": str(score) for key, score in scores.items()})
     fields.update({f"comment-{letter}": comment for letter, comment in values["comments"].items()})
+    fields["line_comments"] = values["line_comments"]
     return fields
 
 

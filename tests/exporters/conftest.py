@@ -44,15 +44,47 @@ TASKS = [
         "responses": [{"model": "alpha", "code": LONG}, {"model": "gamma", "code": "def long():\n    return 399\n"}],
     },
 ]
+# Two line comments of one nway judgment (canonical labels): on beta's (B) second line and alpha's (A) first
+LINE_COMMENTS = [
+    {"id": "g-1", "label": "B", "start": 2, "end": 2, "category": "bug", "severity": "critical",
+     "text": "sort() sorts in place and returns None — 返回 None"},
+    {"id": "g-2", "label": "A", "start": 1, "end": 2, "category": "style", "severity": "minor", "text": "fine"},
+]  # fmt: skip
 # (task, annotator index, judgment data with canonical labels)
 JUDGMENTS: list[tuple[str, int, dict[str, Any]]] = [
     ("nway", 0, {"ranking": [["A", "C"], ["B"]], "ideal_solution": "def s(xs):\n    return sorted(xs)\n"}),
-    ("nway", 1, {"ranking": [["A"], ["C"], ["B"]]}),
+    ("nway", 1, {"ranking": [["A"], ["C"], ["B"]], "line_comments": LINE_COMMENTS}),
     ("nway", 2, {"ranking": [["C"], ["A"], ["B"]]}),
     ("pair-tie", 0, {"ranking": [["A", "B"]]}),
     ("pair-tie", 1, {"ranking": [["B"], ["A"]], "strength": 1}),
     ("unicode-long", 0, {"ranking": [["B"], ["A"]], "comments": {"A": "trop long — 長すぎる"}}),
     ("unicode-long", 1, {"ranking": [["A", "B"]], "all_unacceptable": True}),
+]
+
+
+# A conversation task (system, user, assistant, user; prose answers with fenced code), judged by two annotators:
+# the golden files and the datasets test use it beside the single-prompt tasks (golden_with_conversation).
+CONV_GOOD = (
+    "Handle both:\n\n```python\ndef double(x):\n    if isinstance(x, list):\n        return [v * 2 for v in x]\n"
+    "    return x * 2\n```\n\nLists are doubled element by element.\n"
+)
+CONVERSATION: dict[str, Any] = {
+    "id": "conv",
+    "messages": [
+        {"role": "system", "content": "You are a careful Python reviewer."},
+        {"role": "user", "content": "Write `double(x)`."},
+        {"role": "assistant", "content": "```python\ndef double(x):\n    return x + x\n```"},
+        {"role": "user", "content": "Now make it work on lists too — élément par élément."},
+    ],
+    "language": "python",
+    "responses": [
+        {"model": "alpha", "code": CONV_GOOD},
+        {"model": "beta", "code": "Use a comprehension:\n\n```python\ndef double(x):\n    return [x * 2]\n```\n"},
+    ],
+}
+CONVERSATION_JUDGMENTS: list[tuple[str, int, dict[str, Any]]] = [
+    ("conv", 0, {"ranking": [["A"], ["B"]], "ideal_solution": CONV_GOOD}),
+    ("conv", 1, {"ranking": [["A"], ["B"]]}),
 ]
 
 
@@ -100,3 +132,15 @@ def golden_project(db: None, monkeypatch: pytest.MonkeyPatch) -> Project:
     import_tasks(project=project, lines=[json.dumps(t) for t in TASKS])
     judge(project, annotators)
     return project
+
+
+@pytest.fixture
+def golden_with_conversation(golden_project: Project) -> Project:
+    """The golden project with the conversation task imported and judged too."""
+    import_tasks(project=golden_project, lines=[json.dumps(CONVERSATION)])
+    judge(
+        golden_project,
+        list(User.objects.filter(username__startswith="golden-").order_by("username")),
+        CONVERSATION_JUDGMENTS,
+    )
+    return golden_project

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from exporters import formats, services
-from tasks.models import Project
+from tasks.models import Project, thread_text
+from tests.exporters.conftest import CONV_GOOD, CONVERSATION
 
 GOLDEN = Path(__file__).parent / "golden"
 VOLATILE = {"judgment_id", "annotator", "annotators", "submitted_at"}  # ids and clocks differ between runs
@@ -40,8 +41,8 @@ def export(project: Project, fmt: str, mode: str, tmp_path: Path) -> list[dict[s
 
 
 @pytest.mark.parametrize(("fmt", "mode"), CASES, ids=[f"{f}-{m}" for f, m in CASES])
-def test_it_matches_the_golden_file(golden_project: Project, tmp_path: Path, fmt: str, mode: str) -> None:
-    rows = export(golden_project, fmt, mode, tmp_path)
+def test_it_matches_the_golden_file(golden_with_conversation: Project, tmp_path: Path, fmt: str, mode: str) -> None:
+    rows = export(golden_with_conversation, fmt, mode, tmp_path)
     golden = GOLDEN / f"{fmt}-{mode}.jsonl"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(
@@ -95,3 +96,39 @@ def test_consensus_uses_majority_and_reports_agreement(golden_project: Project, 
 
     assert nway == [("alpha", "beta"), ("gamma", "beta")]  # alpha vs gamma: 1 each way and a tie, no majority
     assert meta["judgments"] == 3 and meta["agreement"] == pytest.approx(round((1 / 3 + 1 + 1) / 3, 4))
+
+
+def test_a_conversation_is_the_message_formats_prompt_and_its_plain_text_the_string_formats(
+    golden_with_conversation: Project, tmp_path: Path
+) -> None:
+    thread = CONVERSATION["messages"]
+    text = thread_text(thread)
+
+    def conv(fmt: str, mode: str = "judgment") -> list[dict[str, Any]]:
+        rows = export(golden_with_conversation, fmt, mode, tmp_path)
+        return [r for r in rows if r.get("task_id", r.get("metadata", {}).get("task_id")) == "conv"]
+
+    assert text.startswith("System:\nYou are a careful Python reviewer.\n\nUser:\nWrite `double(x)`.\n\nAssistant:\n")
+    for fmt in ("dpo", "kto", "ranking"):
+        assert {r["prompt"] for r in conv(fmt)} == {text}
+    assert [r["prompt"] for r in conv("dpo-conversational")] == [thread, thread]
+    openai = export(golden_with_conversation, "openai-preference", "judgment", tmp_path)  # rows without metadata
+    assert [r["input"]["messages"] for r in openai if len(r["input"]["messages"]) > 1] == [thread, thread]
+    assert conv("sft")[0]["messages"] == [*thread, {"role": "assistant", "content": CONV_GOOD}]
+    assert [r["messages"] for r in conv("raw")] == [thread, thread]
+    assert [r["messages"] for r in conv("raw", "consensus")] == [thread]
+    assert [r["prompt"] for r in conv("dpo-conversational", "consensus")] == [thread]
+    # the responses are the next assistant turn, prose and fences as written
+    assert conv("dpo-conversational")[0]["chosen"] == [{"role": "assistant", "content": CONV_GOOD}]
+
+
+def test_single_prompt_rows_carry_an_empty_messages_only_in_raw(
+    golden_with_conversation: Project, tmp_path: Path
+) -> None:
+    rows = {fmt: export(golden_with_conversation, fmt, "judgment", tmp_path) for fmt in formats.FORMATS}
+
+    single_raw = [r for r in rows["raw"] if r["task_id"] != "conv"]
+    assert single_raw and all(r["messages"] == [] for r in single_raw)
+    assert all("messages" not in r for fmt in ("dpo", "kto", "ranking", "dpo-conversational") for r in rows[fmt])
+    nway = next(r for r in rows["dpo-conversational"] if r["metadata"]["task_id"] == "nway")
+    assert nway["prompt"] == [{"role": "user", "content": "Sort `xs` ascending."}]

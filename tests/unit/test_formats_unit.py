@@ -171,7 +171,8 @@ def test_kto_all_unacceptable_makes_every_response_undesirable_and_a_full_tie_sa
 
 def test_ranking_lists_every_completion_by_label_with_its_rank_from_one() -> None:
     ratings = {"A": {"correctness": 5}, "C": {"correctness": 2}}
-    record = judgment([["C"], ["A"]], ratings=ratings, **REVIEWED)  # B is unranked
+    note = {"start": 1, "end": 2, "category": "style", "severity": "minor", "text": "name it"}
+    record = judgment([["C"], ["A"]], ratings=ratings, line_comments=[{"label": "C", **note}], **REVIEWED)  # B unranked
 
     (row,) = formats.ranking(record)
 
@@ -179,11 +180,11 @@ def test_ranking_lists_every_completion_by_label_with_its_rank_from_one() -> Non
         "prompt": "Return a number.",
         "completions": [
             {"model": "alpha", "response": CODE["A"], "rank": 2, "ratings": {"correctness": 5},
-             "tests_passed": 3, "tests_total": 3, "tests_trust": "isolated"},
+             "tests_passed": 3, "tests_total": 3, "tests_trust": "isolated", "line_comments": []},
             {"model": "beta", "response": CODE["B"], "rank": None, "ratings": {},
-             "tests_passed": 1, "tests_total": 3, "tests_trust": "in-process"},
+             "tests_passed": 1, "tests_total": 3, "tests_trust": "in-process", "line_comments": []},
             {"model": "gamma", "response": CODE["C"], "rank": 1, "ratings": {"correctness": 2},
-             "tests_passed": None, "tests_total": None, "tests_trust": None},
+             "tests_passed": None, "tests_total": None, "tests_trust": None, "line_comments": [note]},
         ],
         "metadata": {**JUDGMENT_META, "all_unacceptable": False},
     }  # fmt: skip

@@ -82,9 +82,9 @@
     expanded = on ? card : null;
     button.focus();
   }
-  const wrapAll = prefs().wrap === true;
+  const wrapAll = prefs().wrap;  // undefined until the annotator chooses: then prose wraps, code does not
   cards.forEach((card) => {
-    setWrap(card, wrapAll);
+    setWrap(card, wrapAll === undefined ? card.dataset.prose === "1" : wrapAll === true);
     card.querySelector("[data-action=wrap]").addEventListener("click", () => {
       const on = !card.classList.contains("wrap");
       setWrap(card, on);

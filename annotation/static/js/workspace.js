@@ -42,9 +42,11 @@
   // based on an older one, so a late save never overwrites newer text. Until the server confirms, the
   // text is also kept in this browser (localStorage), so a reload that outruns the last save loses nothing.
   let base = parseInt(root.dataset.revision, 10) || 0;
+  const baseInput = document.getElementById("base-revision");  // what a submit says it started from
+  function setBase(revision) { base = revision; if (baseInput) baseInput.value = String(revision); }
   let filling = false;  // putting a draft into the form is not an edit
   const LOCAL_KEY = "annotation-draft:" + root.dataset.user + ":" + assignment;
-  const DRAFT_NAME = /^(tests_code|rationale|ideal_solution|all_unacceptable|strength|rank-|rating-|comment-)/;
+  const DRAFT_NAME = /^(tests_code|rationale|ideal_solution|all_unacceptable|strength|rank-|rating-|comment-|line_comments$)/;
   function formData() {
     editors.forEach((cm) => cm.save());
     return new FormData(form);
@@ -69,6 +71,7 @@
     editors.forEach((cm) => { if (cm.getValue() !== cm.getTextArea().value) cm.setValue(cm.getTextArea().value); });
     filling = false;
     count();
+    form.dispatchEvent(new CustomEvent("draft-filled"));  // comments.js redraws the line comments
   }
   function readLocal() {
     try { return JSON.parse(localStorage.getItem(LOCAL_KEY) || "null"); } catch (error) { return null; }
@@ -80,7 +83,7 @@
   function dropLocal() { try { localStorage.removeItem(LOCAL_KEY); } catch (error) { /* nothing kept */ } }
   function draftBody() {
     const body = formData();
-    body.append("base_revision", String(base));
+    body.set("base_revision", String(base));
     return body;
   }
   function changed() {
@@ -101,7 +104,7 @@
       const body = await response.json();
       if (response.status === 409) { conflict(body); return; }
       if (body.saved) {
-        base = body.revision;
+        setBase(body.revision);
         if (same(fields(), sent)) dropLocal(); else keepLocal();  // newer edits wait for the next save
         saveState.textContent = "Draft saved " + new Date().toLocaleTimeString();
       } else {
@@ -116,7 +119,7 @@
   // The server holds a newer draft than this page's text started from (another tab, or a save sent on
   // leaving that landed after this page loaded). Take it; only if this page's text differs, ask first.
   function conflict(body) {
-    base = body.revision;
+    setBase(body.revision);
     if (same(fields(), body.fields)) { dropLocal(); saveState.textContent = "Draft saved"; return; }
     const keepMine = window.confirm(
       "This task was saved more recently in another tab or window.\n\n" +

@@ -119,3 +119,79 @@ def test_only_the_assignments_annotator_may_save_its_draft(
 
 def test_anonymous_page_saves_are_sent_to_log_in(client: Client, assignment: Assignment) -> None:
     assert _page_save(client, assignment, "anon", 0).status_code == 302
+
+
+@pytest.fixture
+def ready(annotator: User) -> Assignment:
+    """An assignment whose project needs no test run, so a complete form submits."""
+    project = claimable_project(annotators=[annotator], min_tests=0)
+    return queue.claim_next_assignment(project=project, annotator=annotator)
+
+
+def _complete_form(assignment: Assignment, rationale: str) -> dict[str, str]:
+    letters = [assignment.display_label(label) for label in assignment.response_order]
+    form = {f"rank-{letter}": str(i + 1) for i, letter in enumerate(letters)}
+    form.update(
+        {f"rating-{letter}-{d['key']}": "3" for letter in letters for d in assignment.task.project.rubric},
+        rationale=rationale,
+    )
+    return form
+
+
+def test_a_submit_from_a_page_older_than_the_saved_draft_is_refused_and_keeps_both_texts(
+    client: Client, ready: Assignment
+) -> None:
+    """Catches a submit that saves over a newer draft (another tab's) without asking."""
+    client.force_login(ready.annotator)
+    judging.save_draft(assignment=ready, data={"rationale": "the other tab's newer text, long enough"})  # rev 1
+    mine = "this page's text <b>bold</b>, which started from revision 0"
+
+    refused = client.post(f"/work/{ready.pk}/submit", {**_complete_form(ready, mine), "base_revision": "0"})
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "saved in another tab or window after this page loaded" in html
+    assert "this page&#x27;s text &lt;b&gt;bold&lt;/b&gt;" in html  # this page's text is still on the page, escaped
+    assert 'name="base_revision" id="base-revision" value="1"' in html  # submitting again is based on rev 1
+    ready.refresh_from_db()
+    assert ready.status == Assignment.Status.ACTIVE
+    assert Judgment.objects.get(assignment=ready).rationale == "the other tab's newer text, long enough"
+
+    again = client.post(f"/work/{ready.pk}/submit", {**_complete_form(ready, mine), "base_revision": "1"})
+    assert again.status_code == 302
+    ready.refresh_from_db()
+    assert ready.status == Assignment.Status.SUBMITTED and ready.judgment.rationale == mine
+
+
+def test_a_page_submit_without_a_revision_still_submits(client: Client, ready: Assignment) -> None:
+    """An old page (no hidden field) keeps working as before: no check, no refusal."""
+    client.force_login(ready.annotator)
+    judging.save_draft(assignment=ready, data={"rationale": "something saved before"})
+    answer = client.post(f"/work/{ready.pk}/submit", _complete_form(ready, "a rationale of twenty chars or more"))
+    assert answer.status_code == 302
+    ready.refresh_from_db()
+    assert ready.status == Assignment.Status.SUBMITTED
+
+
+def test_the_api_submit_answers_409_with_the_newer_draft_when_stale(client: Client, ready: Assignment) -> None:
+    token = Token.objects.create(user=ready.annotator)
+    judging.save_draft(assignment=ready, data={"rationale": "newer text from the page, long enough"})
+    letters = [ready.display_label(label) for label in ready.response_order]
+    body = {
+        "ranking": [[letter] for letter in letters],
+        "ratings": {letter: {d["key"]: 3 for d in ready.task.project.rubric} for letter in letters},
+        "rationale": "the script's older text, long enough",
+    }
+    url = f"/api/v1/assignments/{ready.pk}/submit"
+    auth = {"Authorization": f"Token {token.key}"}
+
+    stale = client.post(url, {**body, "base_revision": 0}, content_type="application/json", headers=auth)
+
+    assert stale.status_code == 409
+    assert (
+        stale.json()["revision"] == 1 and stale.json()["draft"]["rationale"] == "newer text from the page, long enough"
+    )
+    ready.refresh_from_db()
+    assert ready.status == Assignment.Status.ACTIVE
+    fresh = client.post(url, {**body, "base_revision": 1}, content_type="application/json", headers=auth)
+    assert fresh.status_code == 200

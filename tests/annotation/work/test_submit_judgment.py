@@ -179,3 +179,16 @@ def test_the_ranking_error_names_the_unranked_response_by_the_annotators_letter(
         judging.submit_judgment(assignment=assignment, data={"ranking": [[ranked]]})
 
     assert info.value.errors["ranking"].endswith("response B not ranked")
+
+
+def test_the_ratings_message_names_each_missing_dimension(assignment: Assignment) -> None:
+    """Catches a message that only says "every dimension" when one rating of one response is missing."""
+    rubric = assignment.task.project.rubric
+    full = {d["key"]: 3 for d in rubric}
+    letters = {assignment.display_label(label): label for label in assignment.response_order}
+    partial = {k: v for k, v in full.items() if k not in ("security", "efficiency")}
+    data = {"ratings": {letters["A"]: full, letters["B"]: partial}}
+    with pytest.raises(judging.JudgmentInvalid) as info:
+        judging.submit_judgment(assignment=assignment, data=data)
+
+    assert info.value.errors["ratings"] == "rate response B on Efficiency, Security"

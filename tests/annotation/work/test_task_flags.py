@@ -197,3 +197,46 @@ def test_nobody_flags_someone_elses_assignment(
         client.force_login(user)
         assert client.post(reverse("workspace-flag", args=[assignment.pk]), {"reason": "truncated"}).status_code == 404
     assert not TaskFlag.objects.exists()
+
+
+def _token_get(client: Client, user: User, path: str) -> Any:
+    token, _ = Token.objects.get_or_create(user=user)
+    return client.get(path, headers={"Authorization": f"Token {token.key}"})
+
+
+def test_the_flags_api_lists_open_flags_then_resolved_ones(
+    client: Client, flagged_project: Project, lead: User, annotator2: User
+) -> None:
+    """Catches a listing that ignores the state, or leaks another project's flags."""
+    flag = _flag(flagged_project, annotator2, reason="other", note="<script>x</script> the spec is cut")
+    other = services.create_project(slug="elsewhere", name="Elsewhere")
+    services.add_member(project=other, user=lead, role=Role.LEAD)
+    url = f"/api/v1/projects/{flagged_project.slug}/flags"
+
+    listed = _token_get(client, lead, url).json()
+    assert [(f["task"], f["reason"], f["note"], f["resolution"]) for f in listed] == [
+        (flag.task.external_id, "other", "<script>x</script> the spec is cut", "")
+    ]
+    assert _token_get(client, lead, url + "?state=resolved").json() == []
+
+    token = Token.objects.get(user=lead)
+    auth = {"Authorization": f"Token {token.key}"}
+    done = client.post(
+        url, {"task": flag.task.external_id, "action": "retire"}, content_type="application/json", headers=auth
+    )
+    assert done.status_code == 200 and [f["resolution"] for f in done.json()] == ["retired"]
+    assert _token_get(client, lead, url).json() == []
+    assert [f["id"] for f in _token_get(client, lead, url + "?state=resolved").json()] == [flag.pk]
+    assert _token_get(client, lead, url + "?state=sideways").status_code == 400
+    assert _token_get(client, lead, f"/api/v1/projects/{other.slug}/flags?state=all").json() == []
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("annotator", 403), ("reviewer", 403), ("outsider", 404), ("lead", 200)]
+)
+def test_flags_api_authorization(
+    client: Client, flagged_project: Project, persona: str, expected: int, request: pytest.FixtureRequest
+) -> None:
+    _flag(flagged_project, request.getfixturevalue("annotator2"))
+    answer = _token_get(client, request.getfixturevalue(persona), f"/api/v1/projects/{flagged_project.slug}/flags")
+    assert answer.status_code == expected
