@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotation.settings")
 app = Celery("annotation")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(related_name="jobs")
+app.autodiscover_tasks(["annotation.webhooks"], related_name="jobs")  # a room, not an installed app
 
 
 @worker_init.connect

@@ -55,6 +55,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_url(name: str, default: str) -> str:
+    """An http(s) URL, or "" when unset and the default is empty."""
+    value = os.environ.get(name, default).strip()
+    if value and not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a URL: set it to https://host/path, or leave it empty")
+    return value
+
+
 def env_secret(name: str, *, debug: bool, dev_default: str, placeholders: frozenset[str], min_length: int = 32) -> str:
     """A secret key. With DEBUG on an unset one is `dev_default`; with DEBUG off it must be set, long enough,
     and none of the values published in this repository (a key anyone can read protects nothing)."""

@@ -308,3 +308,78 @@ class TaskFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} flagged {self.reason} by {self.annotator}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL a project's lead registered to be told of the events it subscribes to, signed with its secret."""
+
+    project = models.ForeignKey("tasks.Project", on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list)  # event names, e.g. ["judgment.submitted", "export.finished"]
+    secret = models.CharField(max_length=80)  # the HMAC key; stored as is, since signing needs it
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        # emit(): the active endpoints of one project, on every state change that has an event
+        indexes = [models.Index(fields=["project", "active"], name="webhook_endpoint_project")]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.project_id})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, retried until it is delivered or its window closes. A redelivery is a
+    new row with the same event_id and payload, so receivers deduplicate on the id."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # not tried yet
+        DELIVERED = "delivered"  # a 2xx answer
+        FAILED = "failed", "failed, will retry"  # another attempt is due at next_attempt_at
+        GAVE_UP = "gave_up", "gave up"  # failed until its window closed (or its endpoint was deactivated)
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=64)
+    event_id = models.UUIDField()  # the X-Webhook-Id: the same for every attempt and redelivery
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # None once delivered or given up
+    created_at = models.DateTimeField(auto_now_add=True)  # the retry window starts here
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the sweep: deliveries still to try whose next attempt is due
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+            # the endpoint's log, newest first
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id} to {self.endpoint_id}: {self.status}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery and what came back, so the log shows every try, not only the last."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    response_body = models.TextField(blank=True)  # the head only (WEBHOOK_LOG_BODY_CHARS)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="one_webhook_attempt_per_number")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.delivery_id}: {self.response_code or self.error}"

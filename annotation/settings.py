@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from annotation.env import env_bool, env_float, env_int, env_list, env_rate, env_secret, env_str
+from annotation.env import env_bool, env_float, env_int, env_list, env_rate, env_secret, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tasks.context_processors.sandbox_languages",
+                "tasks.oidc.login_options",  # the login page's single sign-on button
             ],
         },
     },
@@ -125,9 +126,65 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "tasks.auth.RevokeApiTokensOnPasswordChange"},  # a hook, not a rule: see its docstring
 ]
 AUTHENTICATION_BACKENDS = ["tasks.auth.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# --- Single sign-on through OpenID Connect (mozilla-django-oidc, tasks/oidc.py): off unless OIDC_ENABLED=1;
+# off, its two URLs answer 404 and the login page has no button. The OIDC_OP_*/OIDC_RP_* names are the
+# library's; the README's table lists the environment variables. Endpoints left blank are read from the
+# issuer's discovery document. ID tokens must be RS256, signed by a key of the provider's JWKS.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")  # the button: "Sign in with ..."
+OIDC_ISSUER = env_url("OIDC_ISSUER", "")  # exactly as the provider writes `iss`, trailing slash and all
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_url("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_url("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_url("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_url("OIDC_JWKS_ENDPOINT", "")
+# Only verified addresses in these domains sign in (exact domain, no subdomains); OIDC_ENABLED=1 with an
+# empty list refuses to start rather than refuse everyone at the door.
+OIDC_ALLOWED_EMAIL_DOMAINS = [domain.lower() for domain in env_list("OIDC_ALLOWED_EMAIL_DOMAINS", [])]
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", True)  # unknown addresses get an account without any project
+OIDC_PASSWORD_LOGIN = env_bool("OIDC_PASSWORD_LOGIN", True)  # off: no password works, admin and API included
+OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10.0, minimum=1)  # seconds a call to the provider may take (library: forever)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name, value in (
+            ("OIDC_ISSUER", OIDC_ISSUER),
+            ("OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("OIDC_ALLOWED_EMAIL_DOMAINS", OIDC_ALLOWED_EMAIL_DOMAINS),
+        )
+        if not value
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"OIDC_ENABLED is on, so {', '.join(_oidc_missing)} must be set (see the README's single sign-on "
+            "section; OIDC_ALLOWED_EMAIL_DOMAINS is e.g. example.com,corp.example)"
+        )
+    # With password login off, NoPasswordBackend keeps ModelBackend's permissions but accepts no password.
+    AUTHENTICATION_BACKENDS = [
+        "tasks.auth.LoginLockoutBackend",
+        "django.contrib.auth.backends.ModelBackend" if OIDC_PASSWORD_LOGIN else "tasks.oidc.NoPasswordBackend",
+        "tasks.oidc.OIDCBackend",
+    ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project-list"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Email (invitations, annotation/people/): printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # seconds; Django's default waits forever
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "annotation@localhost")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -207,6 +264,7 @@ RATE_LIMITS = {
     "api-auth-token": env_rate("RATE_LIMIT_TOKEN", "10/min"),  # password guesses for a token, per address
     "api-heartbeat": env_rate("RATE_LIMIT_HEARTBEAT", "20/min"),  # a tab beats every HEARTBEAT_SECONDS
     "heartbeat": env_rate("RATE_LIMIT_HEARTBEAT", "20/min"),
+    "invite-accept": env_rate("RATE_LIMIT_INVITE", "10/min"),  # sign-ups and joins through an invite, per address
 }
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)  # rows of one page of any API list
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, minimum=1)
@@ -234,6 +292,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge fetched from swagger.io
     "REDOC_DIST": "SIDECAR",
+    # several serializers have a "status": name the task manager's apart (the others keep "StatusEnum")
+    "ENUM_NAME_OVERRIDES": {"TaskStatusEnum": "annotation.manager.services.Status"},
 }
 
 # --- Celery: a file-system broker under var/ needs no server; production uses Redis.
@@ -269,7 +329,16 @@ CELERY_BEAT_SCHEDULE = {
     "assignments-expire": {"task": "annotation.jobs.expire_assignments", "schedule": 60.0},
     # delete staged import uploads and old test runs' output past their retention
     "retention": {"task": "annotation.jobs.enforce_retention", "schedule": 3600.0},
+    # send webhook deliveries whose next attempt is due (retries, and any whose job was lost)
+    "webhooks-sweep": {"task": "annotation.webhooks.jobs.sweep", "schedule": 60.0},
 }
+
+# --- Webhooks (annotation/webhooks/): a lead's endpoints are told of events, signed, retried for a window.
+# Off by default: deliveries to loopback, private, link-local and other non-public addresses are refused,
+# so a lead cannot make the server call into its own network (SSRF). Tests and closed networks turn it on.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=1)  # connect, and each read
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24, minimum=1)  # after this, a failing delivery gives up
 
 # --- Import limits
 IMPORT_MAX_CODE_BYTES = env_int("IMPORT_MAX_CODE_BYTES", 64 * 1024, minimum=1)

@@ -63,10 +63,16 @@ def access_task(user: User | AnonymousUser, slug: str, external_id: str, *, role
 
 
 def projects_for(user: User | AnonymousUser) -> list[ProjectAccess]:
-    """Every project the user may see, with the role they have in it."""
+    """Every project the user may see, with the role they have in it; an archived project is hidden from
+    its annotators (its reviewers and leads still list it)."""
     if not user.is_authenticated:
         return []
     if user.is_staff:
         return [ProjectAccess(project=p, role=Role.LEAD) for p in Project.objects.all()]
-    memberships = Membership.objects.filter(user=user).select_related("project").order_by("project__name")
+    memberships = (
+        Membership.objects.filter(user=user)
+        .exclude(role=Role.ANNOTATOR, project__archived_at__isnull=False)
+        .select_related("project")
+        .order_by("project__name")
+    )
     return [ProjectAccess(project=m.project, role=Role(m.role)) for m in memberships]

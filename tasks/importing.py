@@ -102,6 +102,8 @@ def import_tasks(
     """Check every line, then write every task and its responses, or raise ImportRejected having written
     nothing. `lines` is read twice (see the module's docstring): pass an open file rather than a list
     of its lines, so that a big file is never in memory."""
+    if project.archived_at is not None:
+        raise ImportRejected([f'project "{project.slug}" is archived: unarchive it (its settings page) to import'])
     source = _Replayable(lines, spool=not dry_run)
     try:
         checked = _check(project, source.first_pass(), preview)
@@ -162,6 +164,7 @@ def _check(project: Project, lines: Iterable[bytes | str], preview: int) -> _Che
     for task in _unique(_parsed(lines, checked.errors), checked.first_seen, checked.errors):
         checked.total += 1
         checked.errors.extend(_mode_mismatches(project, [task]))
+        checked.errors.extend(_language_refusals(project, [task]))
         if len(checked.preview) < preview:
             checked.preview.append(task)
         unlooked[task.external_id] = task.line
@@ -377,6 +380,16 @@ def _mode_mismatches(project: Project, parsed: list[ParsedTask]) -> list[str]:
         f"this one has {len(task.responses)} (use a project in n-way ranking mode)"
         for task in parsed
         if len(task.responses) != 2
+    ]
+
+
+def _language_refusals(project: Project, parsed: list[ParsedTask]) -> list[str]:
+    """A task in a language the project does not take (Project.allowed_languages; empty takes every one)."""
+    allowed = project.allowed_languages
+    return [
+        f'line {task.line}: project "{project.slug}" takes {", ".join(allowed)} only, this task is {task.language}'
+        for task in parsed
+        if allowed and task.language not in allowed
     ]
 
 

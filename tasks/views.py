@@ -32,7 +32,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
         .values_list("project", "n")
     )
     rows = [(access, counts.get(access.project.pk, 0)) for access in accesses]
-    return render(request, "tasks/project_list.html", {"rows": rows, "Role": Role})
+    # the "New project" button: the same rule as annotation/projects/services.can_create (tasks knows no annotation)
+    can_create = request.user.is_staff or request.user.has_perm("tasks.create_project")
+    return render(request, "tasks/project_list.html", {"rows": rows, "Role": Role, "can_create": can_create})
 
 
 @login_required

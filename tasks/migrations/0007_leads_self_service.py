@@ -6,91 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0006_conversations_and_comment_categories'),
+        ("tasks", "0006_conversations_and_comment_categories"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=64)),
-                ('target', models.CharField(blank=True, max_length=200)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=64)),
+                ("target", models.CharField(blank=True, max_length=200)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Invite',
+            name="Invite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('role', models.CharField(choices=[('annotator', 'Annotator'), ('reviewer', 'Reviewer'), ('lead', 'Lead')], default='annotator', max_length=16)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('max_uses', models.PositiveIntegerField(default=1)),
-                ('uses', models.PositiveIntegerField(default=0)),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("annotator", "Annotator"), ("reviewer", "Reviewer"), ("lead", "Lead")],
+                        default="annotator",
+                        max_length=16,
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("max_uses", models.PositiveIntegerField(default=1)),
+                ("uses", models.PositiveIntegerField(default=0)),
+                ("expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AlterModelOptions(
-            name='project',
-            options={'ordering': ['name'], 'permissions': [('create_project', 'Can create projects')]},
+            name="project",
+            options={"ordering": ["name"], "permissions": [("create_project", "Can create projects")]},
         ),
         migrations.RemoveIndex(
-            model_name='task',
-            name='task_claim_order',
+            model_name="task",
+            name="task_claim_order",
         ),
         migrations.AddField(
-            model_name='project',
-            name='allowed_languages',
+            model_name="project",
+            name="allowed_languages",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='project',
-            name='archived_at',
+            model_name="project",
+            name="archived_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='task',
-            name='priority',
+            model_name="task",
+            name="priority",
             field=models.SmallIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['project', '-priority', '-taken', 'id'], name='task_claim_priority_order'),
+            model_name="task",
+            index=models.Index(fields=["project", "-priority", "-taken", "id"], name="task_claim_priority_order"),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='tasks.project'),
+            model_name="auditevent",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="audit_events", to="tasks.project"
+            ),
         ),
         migrations.AddField(
-            model_name='invite',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invite",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='invite',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invites', to='tasks.project'),
+            model_name="invite",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="invites", to="tasks.project"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['project', '-created_at'], name='auditevent_project_time'),
+            model_name="auditevent",
+            index=models.Index(fields=["project", "-created_at"], name="auditevent_project_time"),
         ),
     ]

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -36,6 +36,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 from annotation.models import Assignment
+from annotation.people import services as people
+from annotation.webhooks import services as webhooks
 from annotation.work import queue
 from exporters import services as exports
 from exporters.models import ExportJob
@@ -70,6 +72,7 @@ LEAD = Access("project", Role.LEAD)
 OWNER = Access("owner")
 REVIEWS = Access("review")
 STAFF = Access("staff")
+CREATOR = Access("creator")  # site staff, or the "Can create projects" permission (the matrix's lead has it)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ RULES: dict[str, Rule] = {
     "ping": rule(PUBLIC, GET=200, POST=200, PUT=200, PATCH=200, DELETE=200),
     "login": rule(PUBLIC, GET=200, POST=200, PUT=200),  # Django's LoginView takes PUT as POST
     "logout": rule(PUBLIC, POST=302),
+    # single sign-on is off in the matrix's settings, so 404 for everyone; tests/tasks/test_oidc.py drives it on
+    "oidc-login": rule(PUBLIC, GET=404),
+    "oidc-callback": rule(PUBLIC, GET=404),
     "api-token": rule(LOGIN_ONLY, **every(200)),
     "api-token-reset": rule(LOGIN_ONLY, POST=302),
     # --- projects, tasks, import
@@ -120,6 +126,17 @@ RULES: dict[str, Rule] = {
     "task-import": rule(LEAD, GET=200, POST=400),
     "task-import-confirm": rule(LEAD, POST=302),
     "task-detail": both(rule(REVIEWER, GET=200), rule(LEAD, POST=302)),
+    # the task manager: an empty POST names no action: refused with a message, back to the list
+    "task-manager": both(rule(REVIEWER, GET=200), rule(LEAD, POST=302)),
+    # --- project setup (pages): an empty POST of the settings is refused, 400; of a duplicate, back to settings
+    "project-create": rule(CREATOR, GET=200, POST=400),
+    "project-create-preview": rule(CREATOR, POST=200),
+    "project-settings": rule(LEAD, GET=200, POST=400),
+    "project-settings-preview": rule(LEAD, POST=200),
+    "project-archive": rule(LEAD, POST=302),
+    "project-unarchive": rule(LEAD, POST=302),
+    "project-duplicate": rule(LEAD, POST=302),  # the lead persona may create projects (see _creator)
+    "project-audit": rule(LEAD, GET=200),
     # --- the annotator's work (pages)
     "start-working": rule(ANNOTATOR, POST=302),
     "heartbeat": rule(LOGIN_ONLY, POST=400),
@@ -133,9 +150,11 @@ RULES: dict[str, Rule] = {
     "my-work": rule(ANNOTATOR, GET=200),
     "workspace-reopen": rule(OWNER, POST=302),  # the matrix's assignment is active: refused, back to My work
     "workspace-flag": rule(OWNER, POST=302),  # no reason given: refused, back to the workspace
+    "workspace-reply": rule(OWNER, POST=400),  # no comment named: refused
     # --- review, quality, timesheets (pages)
     "review-queue": rule(REVIEWER, **every(200)),
     "review-judgment": rule(REVIEWS, GET=200, POST=400),
+    "review-reply": rule(REVIEWS, POST=302),  # an empty reply: refused with a message, back to the review
     "quality": rule(REVIEWER, **every(200)),
     "dashboard": rule(REVIEWER, **every(200)),
     "annotators": rule(LEAD, **every(200)),
@@ -146,12 +165,29 @@ RULES: dict[str, Rule] = {
     "exports-history": rule(LEAD, GET=200),
     "export-download": rule(LEAD, GET=200),
     "export-manifest": rule(LEAD, GET=200),
+    # --- webhooks (pages): an empty POST names no action (or no URL): refused, 400
+    "webhooks": rule(LEAD, GET=200, POST=400),
+    "webhook-endpoint": rule(LEAD, GET=200, POST=400),
+    # --- people (pages): an empty POST names no action: refused, 400
+    "people": rule(LEAD, GET=200, POST=400),
+    # an invitation's link: public (its token is the credential); an empty POST names no action: 400
+    "invite": rule(PUBLIC, GET=200),
+    "invite-accept": rule(PUBLIC, POST=400),
     # --- API: projects, tasks, import
     "api-auth-token": rule(PUBLIC, POST=400),
     "api-project-list": rule(LOGIN_ONLY, GET=200),
     "api-project-detail": rule(ANNOTATOR, GET=200),
     "api-task-list": rule(REVIEWER, GET=200),
     "api-task-import": rule(LEAD, POST=400),
+    "api-task-search": rule(REVIEWER, GET=200),
+    "api-task-bulk": rule(LEAD, POST=400),  # no action, no tasks
+    # --- API: project setup
+    "api-project-create": rule(CREATOR, POST=400),
+    "api-project-settings": rule(LEAD, GET=200, PATCH=200),  # an empty PATCH changes nothing
+    "api-project-archive": rule(LEAD, POST=200),
+    "api-project-unarchive": rule(LEAD, POST=200),
+    "api-project-duplicate": rule(LEAD, POST=400),
+    "api-project-audit": rule(LEAD, GET=200),
     # --- API: the annotator's work
     "api-claim-next": rule(ANNOTATOR, POST=(200, 201)),
     "api-assignment": rule(OWNER, GET=200),
@@ -167,6 +203,8 @@ RULES: dict[str, Rule] = {
     # --- API: review, quality, timesheets
     "api-review-queue": rule(REVIEWER, GET=200),
     "api-review": rule(REVIEWS, POST=400),
+    "api-review-comments": rule(REVIEWS, GET=200, POST=400),
+    "api-task-flags": rule(LEAD, GET=200, POST=400),  # an empty POST names no task: refused, field named
     "api-dashboard": rule(REVIEWER, GET=200),
     "api-quality": rule(REVIEWER, GET=200),
     "api-annotators": rule(LEAD, GET=200),
@@ -175,6 +213,18 @@ RULES: dict[str, Rule] = {
     "api-exports": rule(LEAD, GET=200, POST=400),
     "api-export": rule(LEAD, GET=200),
     "api-export-download": rule(LEAD, GET=200),
+    # --- API: webhooks
+    "api-webhooks": rule(LEAD, GET=200, POST=400),
+    "api-webhook": rule(LEAD, GET=200, PATCH=200, DELETE=204),  # an empty PATCH changes nothing
+    "api-webhook-secret": rule(LEAD, GET=200, POST=200),
+    "api-webhook-ping": rule(LEAD, POST=202),
+    "api-webhook-deliveries": rule(LEAD, GET=200),
+    "api-webhook-redeliver": rule(LEAD, POST=202),
+    # --- API: members and invitations
+    "api-members": rule(LEAD, GET=200, POST=400),  # an empty POST names nobody
+    "api-member": rule(LEAD, PATCH=400, DELETE=204),  # an empty PATCH names no role
+    "api-invites": rule(LEAD, GET=200, POST=201),  # an empty POST makes a link invite with the defaults
+    "api-invite": rule(LEAD, DELETE=204),
     # --- API documentation: public, like the README that describes the same API
     "api-schema": rule(PUBLIC, GET=200),
     "api-docs": rule(PUBLIC, GET=200),
@@ -244,7 +294,7 @@ def build_scene(tmp_path: Path) -> Scene:
         "annotator": make_user("m-annotator"),
         "annotator2": make_user("m-annotator2"),
         "reviewer": make_user("m-reviewer"),
-        "lead": make_user("m-lead"),
+        "lead": _creator(make_user("m-lead")),
         "staff": make_user("m-staff", staff=True),
     }
     mine = _project("matrix-mine", users["lead"], {"reviewer": Role.REVIEWER, "annotator": Role.ANNOTATOR})
@@ -269,6 +319,12 @@ def build_scene(tmp_path: Path) -> Scene:
     )
 
 
+def _creator(user: User) -> User:
+    """The lead persona may create projects, as a lead who sets up projects does (annotation/projects)."""
+    user.user_permissions.add(Permission.objects.get(codename="create_project"))
+    return user
+
+
 def _project(slug: str, lead: User | None, _members: dict[str, Role]) -> Project:
     project = services.create_project(
         slug=slug, name=slug, lead=lead, ranking_mode=RankingMode.RANKING, min_tests=0, min_rationale_chars=10
@@ -278,18 +334,29 @@ def _project(slug: str, lead: User | None, _members: dict[str, Role]) -> Project
 
 
 def _objects(project: Project, annotator: User, tmp_path: Path) -> dict[str, str]:
-    """One submitted assignment (for review URLs), one active one (work URLs), a task, a finished export."""
+    """One submitted assignment (for review URLs), one active one (work URLs), a task, a finished export,
+    a webhook endpoint and a delivery to it, the annotator as a member, and a link invitation."""
     submitted = queue.claim_next_assignment(project=project, annotator=annotator)
     submit_judgment(submitted, rationale="A is right and B is wrong on the empty list.")
     active = queue.claim_next_assignment(project=project, annotator=annotator)
     job = exports.run_export(job=exports.start_export(project=project, user=None, options=ExportOptions(format="raw")))
     assert job.status == ExportJob.Status.DONE and active.status == Assignment.Status.ACTIVE
+    endpoint = webhooks.create_endpoint(
+        project=project, url="https://hooks.example.com/matrix", events=["export.finished"], user=None
+    )
+    delivery = webhooks.send_ping(endpoint=endpoint)
+    link = people.invite_by_link(project=project, role=Role.ANNOTATOR, days=7, max_uses=None, actor=None)
     return {
         "slug": project.slug,
         "external_id": active.task.external_id,
         "assignment_id": str(active.pk),
         "review_assignment_id": str(submitted.pk),
         "export_id": str(job.pk),
+        "endpoint_id": str(endpoint.pk),
+        "delivery_id": str(delivery.pk),
+        "username": annotator.username,
+        "invite_id": str(link.invite.pk),
+        "token": link.token,
     }
 
 
@@ -302,7 +369,7 @@ ADMIN_VALUES = {"app_label": "tasks", "object_id": "1", "id": "1", "content_type
 
 def fill(pattern: Pattern, values: dict[str, str]) -> str:
     """A path for `pattern` with its parameters taken from `values`; resolved back to the same pattern."""
-    review = pattern.name in {"review-judgment", "api-review"}
+    review = pattern.name in {"review-judgment", "api-review", "review-reply", "api-review-comments"}
 
     def value(name: str) -> str:
         if name == "assignment_id" and review:
@@ -386,6 +453,8 @@ def expected(
     assert user is not None
     if access.kind == "staff":
         return ok if user.is_staff and auth == "session" else frozenset({302})
+    if access.kind == "creator":
+        return ok if user.is_staff or user.has_perm("tasks.create_project") else frozenset({403})
     if access.kind == "login":
         return ok
     if access.kind == "owner":
@@ -491,7 +560,6 @@ def test_every_rule_names_an_existing_url_pattern() -> None:
 
 @pytest.mark.parametrize("area", ["pages", "api", "admin"])
 def test_each_persona_gets_what_the_rules_say(scene: Scene, area: str) -> None:
-    started = time.monotonic()
     chosen = [
         p
         for p in all_patterns()
@@ -507,4 +575,3 @@ def test_each_persona_gets_what_the_rules_say(scene: Scene, area: str) -> None:
             wrong += unlisted_methods(scene, pattern, rule)
 
     assert wrong == [], f"{len(wrong)} call(s) against the rules:\n" + "\n".join(wrong)
-    assert time.monotonic() - started < 60

@@ -29,15 +29,20 @@ PRODUCT = {"annotation", "tasks", "exporters"}
 
 
 # The rooms of annotation/, lowest first: a room may import the root (models, access, rankings) and
-# rooms below it, never one above. gold: known answers; work: the annotator's; review: the reviewers';
-# quality and timesheets: the leads' figures over both.
-ROOMS = ["gold", "work", "review", "quality", "timesheets"]
+# rooms below it, never one above. webhooks: told of events by every room above it; gold: known answers;
+# work: the annotator's; review: the reviewers'; quality and timesheets: the leads' figures over both.
+# people: the leads' members and invitations (removal returns work through work's queue).
+ROOMS = ["webhooks", "gold", "work", "people", "projects", "review", "manager", "quality", "timesheets"]
 ALLOWED_BELOW = {
-    "gold": set(),
-    "work": {"gold"},
-    "review": {"gold", "work"},
-    "quality": {"gold", "work", "review"},
-    "timesheets": {"work"},
+    "webhooks": set(),
+    "gold": {"webhooks"},
+    "work": {"webhooks", "gold"},
+    "people": {"webhooks", "gold", "work"},
+    "projects": {"webhooks", "gold", "work"},  # the leads' project setup: settings, archive, duplicate, audit
+    "review": {"webhooks", "gold", "work"},
+    "manager": {"webhooks", "gold", "work", "review"},  # the task manager: search and bulk actions on tasks
+    "quality": {"webhooks", "gold", "work", "review"},
+    "timesheets": {"webhooks", "work"},
 }
 
 

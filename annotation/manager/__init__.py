@@ -1,0 +1,1 @@
+"""The task manager: leads and reviewers search a project's tasks; leads act on many of them at once."""
