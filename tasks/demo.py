@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from tasks import services
@@ -47,13 +48,18 @@ def seed_demo() -> Project:
     internal = _project("internal-evals", "Internal evals (leads only)", overlap=1, ranking_mode=RankingMode.RANKING)
     services.add_member(project=internal, user=users["lead"], role=Role.LEAD)
     _import_missing(internal, DEMO_TASKS[:3])
+    # The demo lead is not staff but may create projects (and leads what they create), as a real lead would.
+    users["lead"].user_permissions.add(
+        Permission.objects.get(codename="create_project", content_type__app_label="tasks")
+    )
     return demo
 
 
 def login_lines() -> list[str]:
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for name, role, staff in DEMO_USERS:
-        lines.append(f"  {name:<11} {role.label.lower()}{' + site admin' if staff else ''}")
+        extra = " + site admin" if staff else " + may create projects" if name == "lead" else ""
+        lines.append(f"  {name:<11} {role.label.lower()}{extra}")
     return lines
 
 

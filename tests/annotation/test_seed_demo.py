@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from tasks.models import Membership, Project, Task
+from tasks.models import Membership, Project, Task, User
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +22,11 @@ def test_it_seeds_a_demo_project_with_both_languages_and_every_role(client: Clie
     assert demo.tasks.count() >= 20 and languages == {"python", "javascript"}
     assert roles["lead"] == "lead" and roles["reviewer"] == "reviewer" and roles["annotator"] == "annotator"
     assert client.login(username="lead", password="demo")
+    # the demo lead creates projects without being staff; nobody else may
+    assert client.get("/projects/new/").status_code == 200
+    lead = User.objects.get(username="lead")
+    assert not lead.is_staff and lead.has_perm("tasks.create_project")
+    assert not User.objects.get(username="reviewer").has_perm("tasks.create_project")
 
 
 @pytest.mark.django_db
