@@ -26,6 +26,11 @@ MESSAGE_ROLES = {"system": "System", "user": "User", "assistant": "Assistant"}
 class User(AbstractUser):
     """The platform's user; roles are per project (Membership), site staff may do everything."""
 
+    # Whether `email` was proven to be this account's: it accepted an invitation mailed there, or single
+    # sign-on vouched for it. Only a verified address matches an account (single sign-on, email invites);
+    # a typed one (a link invite's sign-up) is kept, but never trusted.
+    email_verified = models.BooleanField(default=False)
+
     class Meta:
         db_table = "user"
 
@@ -120,6 +125,11 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def archived_message(self) -> str | None:
+        """Why an archived project refuses a change (every write path says the same); None if it is open."""
+        return f"{self.name} is archived: it takes no more work" if self.archived_at is not None else None
 
 
 class Role(models.TextChoices):

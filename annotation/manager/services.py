@@ -209,6 +209,8 @@ def bulk_action(
     """Apply `action` to the tasks named by `task_ids` (external ids) or matching `task_filter` (one of
     the two), in one transaction. With `expected` (the count the lead confirmed), a filter that now
     matches another number of tasks is refused. Raises BulkRefused when nothing can be done at all."""
+    if archived := project.archived_message:
+        raise BulkRefused(archived + "; unarchive it (its settings page) to change its tasks")
     check_action(action, priority)
     if (task_ids is None) == (task_filter is None):
         raise BulkRefused("choose the tasks: give task ids or a filter (not both)")

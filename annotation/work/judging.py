@@ -132,8 +132,8 @@ def submit_judgment(
 
 
 def _refuse_if_archived(assignment: Assignment) -> None:
-    if assignment.task.project.archived_at is not None:
-        raise JudgmentInvalid({"assignment": "this project is archived: it takes no more work"})
+    if refused := assignment.task.project.archived_message:
+        raise JudgmentInvalid({"assignment": refused})
 
 
 def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, str]:
@@ -221,6 +221,8 @@ def reply_to_comment(*, judgment: Judgment, comment_id: str, author: User, text:
         raise ReplyRefused(str(wrong)) from None
     if not any(c["id"] == comment_id for c in judgment.line_comments):
         raise ReplyRefused("that comment is not among the judgment's saved line comments")
+    if refused := judgment.assignment.task.project.archived_message:
+        raise ReplyRefused(refused)
     return CommentReply.objects.create(judgment=judgment, comment_id=comment_id, author=author, text=text)
 
 

@@ -268,6 +268,8 @@ def skip_assignment(*, assignment: Assignment, reason: str) -> Assignment:
     reason = reason.strip()
     if not reason:
         raise ValueError("say why you skip this task")
+    if refused := assignment.task.project.archived_message:
+        raise ValueError(refused)
     updated = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(
         status=Assignment.Status.SKIPPED, skip_reason=reason[:2000], lease_expires_at=None
     )
@@ -392,6 +394,8 @@ def reopen_assignment(*, assignment: Assignment, now: dt.datetime | None = None)
     takes too, so a verdict and a reopen cannot both win. Raises ReopenRefused."""
     now = now or timezone.now()
     project = assignment.task.project
+    if refused := project.archived_message:
+        raise ReopenRefused(refused)
     with transaction.atomic():
         _lock_claimant(project, assignment.annotator)
         locked = Assignment.objects.select_for_update(of=("self",)).select_related("task").get(pk=assignment.pk)

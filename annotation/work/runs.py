@@ -26,6 +26,8 @@ def run_tests(*, assignment: Assignment, code: str, ideal_solution: str = "") ->
     status = Assignment.objects.select_for_update().filter(pk=assignment.pk).values_list("status", flat=True).first()
     if status != Assignment.Status.ACTIVE:
         raise CannotRun("this task is no longer yours to work on")
+    if refused := assignment.task.project.archived_message:
+        raise CannotRun(refused)
     if not code.strip():
         raise CannotRun("write at least one test first")
     if len(code.encode()) > MAX_TEST_BYTES:
