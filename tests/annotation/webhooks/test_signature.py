@@ -26,7 +26,7 @@ def readme_verify() -> Callable[..., bool]:
     """The `verify` function of the README's Webhooks section, executed as a receiver would paste it."""
     section = README.read_text(encoding="utf-8").split("## Webhooks", 1)[1].split("\n## ", 1)[0]
     snippet = next(block for block in re.findall(r"```python\n(.*?)```", section, re.S) if "def verify" in block)
-    assert len(snippet.strip().splitlines()) <= 10
+    assert len([line for line in snippet.splitlines() if line.strip()]) <= 10  # ten lines of code
     namespace: dict[str, Any] = {}
     exec(snippet, namespace)  # noqa: S102 - the documented code, from our own README
     verify: Callable[..., bool] = namespace["verify"]
