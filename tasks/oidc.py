@@ -114,21 +114,24 @@ def usernames(email: str) -> Iterator[str]:
 
 
 def create_sso_user(*, email: str) -> User:
-    """A new account for `email`: no usable password, no staff rights, no project (a lead adds them)."""
+    """A new account for `email`, verified (the provider vouched for it): no usable password, no staff
+    rights, no project (a lead adds them)."""
     for username in usernames(email):
         if User.objects.filter(username__iexact=username).exists():
             continue
         try:
             with transaction.atomic():
-                return User.objects.create_user(username, email=email)  # password None: unusable
+                return User.objects.create_user(username, email=email, email_verified=True)  # no password: unusable
         except IntegrityError:  # taken meanwhile by another sign-in
             continue
     raise AssertionError("unreachable: usernames() never ends")
 
 
 def user_for(email: str) -> User:
-    """The account of a verified, allowed address: the one whose email it is, or a new one."""
-    matches = list(User.objects.filter(email__iexact=email)[:2])
+    """The account of a verified, allowed address: the one whose email it is and was verified, or a new
+    one. An account that only typed the address (a link invite's sign-up) never matches: it is left as it
+    is, so claiming someone's address does not capture their sign-in."""
+    matches = list(User.objects.filter(email__iexact=email, email_verified=True)[:2])
     if len(matches) > 1:
         raise SignInRefused(f"More than one account here uses {email}: ask an administrator to fix the accounts.")
     if matches:

@@ -43,11 +43,13 @@ class ProjectMembers(APIView):
 
     @extend_schema(request=s.MemberInput, responses={201: s.MemberOutput})
     def post(self, request: Request, slug: str) -> ApiResponse:
-        """Add an existing account by username with a role (no invitation; to reach a new person, invite)."""
+        """Site staff: add an existing account by username with a role. A lead gets 403: leads invite."""
         project = _lead(request, slug)
         data = _valid(s.MemberInput, request)
         try:
             people.add_member(project=project, actor=cast(User, request.user), **data)
+        except people.PeopleForbidden as refused:
+            return _refused(refused, status.HTTP_403_FORBIDDEN)
         except people.PeopleRefused as refused:
             return _refused(refused)
         return ApiResponse(s.MemberOutput(_member(project, data["username"])).data, status=status.HTTP_201_CREATED)

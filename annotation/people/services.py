@@ -26,7 +26,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from annotation.models import ActivityInterval, Assignment, Review
+from annotation.models import ActivityInterval, Assignment, Review, WebhookEndpoint
+from annotation.webhooks import services as webhooks
 from annotation.work import queue
 from tasks import audit, services
 from tasks.models import Invite, Membership, Project, Role, User
@@ -54,6 +55,10 @@ class CsvRejected(PeopleRefused):
     def __init__(self, errors: list[str]) -> None:
         super().__init__(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the file, nothing was sent")
         self.errors = errors
+
+
+class PeopleForbidden(PeopleRefused):
+    """The change is for site staff only (the API answers 403)."""
 
 
 class InviteGone(Exception):
@@ -154,7 +159,12 @@ def member_of(project: Project, username: str) -> Membership:
 
 @transaction.atomic
 def add_member(*, project: Project, username: str, role: str, actor: User | None) -> Membership:
-    """Make an existing account a member (the API's shortcut past an invitation)."""
+    """Make an existing account a member (the API's shortcut past an invitation). Site staff only: a lead
+    invites instead, so an account joins (and shows its email to the leads) only by accepting."""
+    if actor is None or not actor.is_staff:
+        raise PeopleForbidden(
+            "only site staff may add an existing account by username: send them an invitation (by email or link)"
+        )
     chosen = _role(role, Role)
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -168,7 +178,8 @@ def add_member(*, project: Project, username: str, role: str, actor: User | None
 
 @transaction.atomic
 def change_role(*, project: Project, member: User, role: str, actor: User | None) -> Membership:
-    """Give a member another role; the project's last lead cannot be demoted."""
+    """Give a member another role; the project's last lead cannot be demoted. A lead demoted below lead
+    loses the webhook endpoints they registered here: they are deactivated (webhooks.update_endpoint)."""
     chosen = _role(role, Role)
     membership = _locked_membership(project, member)
     old = Role(membership.role)
@@ -178,35 +189,40 @@ def change_role(*, project: Project, member: User, role: str, actor: User | None
         _keep_a_lead(project, member, actor, "demote")
     membership.role = chosen
     membership.save(update_fields=["role"])
-    audit.record(
-        project=project,
-        actor=actor,
-        action="member.role_changed",
-        target=member.username,
-        changes={"role": [old, chosen]},
-    )
+    changes: dict[str, list[object]] = {"role": [old, chosen]}
+    if old == Role.LEAD:
+        changes.update(_deactivate_webhooks(project, member, actor))
+    audit.record(project=project, actor=actor, action="member.role_changed", target=member.username, changes=changes)
     return membership
 
 
 def remove_member(*, project: Project, member: User, actor: User | None) -> int:
     """Take a member out of the project; the project's last lead cannot be removed. Their submitted work
     stays; their open work (active, or sent back to them) goes back to the queue now rather than at the
-    next sweep. Returns how many assignments went back."""
+    next sweep; the webhook endpoints they registered here are deactivated. Returns how many assignments
+    went back."""
     with transaction.atomic():
         membership = _locked_membership(project, member)
         if membership.role == Role.LEAD:
             _keep_a_lead(project, member, actor, "remove")
         in_hand = Assignment.objects.filter(annotator=member, task__project=project, status__in=queue.OPEN).count()
         services.remove_member(project=project, user=member)
-        audit.record(
-            project=project,
-            actor=actor,
-            action="member.removed",
-            target=member.username,
-            changes={"role": [membership.role, None]},
-        )
+        changes: dict[str, list[object]] = {"role": [membership.role, None]}
+        changes.update(_deactivate_webhooks(project, member, actor))
+        audit.record(project=project, actor=actor, action="member.removed", target=member.username, changes=changes)
     queue.expire_assignments()
     return 0 if member.is_staff else in_hand  # site staff keep their work (queue.departed)
+
+
+def _deactivate_webhooks(project: Project, member: User, actor: User | None) -> dict[str, list[object]]:
+    """Deactivate the active endpoints `member` registered in `project` (each gets its webhook.updated
+    row, and its unsent deliveries are given up); {"webhooks_deactivated": [None, ids]} when any were."""
+    endpoints = WebhookEndpoint.objects.filter(project=project, created_by=member, active=True).order_by("pk")
+    ids = []
+    for endpoint in endpoints.select_for_update():
+        webhooks.update_endpoint(endpoint=endpoint, actor=actor, active=False)
+        ids.append(endpoint.pk)
+    return {"webhooks_deactivated": [None, ids]} if ids else {}
 
 
 def _locked_membership(project: Project, member: User) -> Membership:
@@ -486,9 +502,18 @@ def _check_open(invite: Invite, now: dt.datetime) -> None:
 
 def email_mismatch(invite: Invite, user: User) -> str:
     """Why `user` may not accept this email invitation ("" when they may): the account's email must be
-    the invited address, so a forwarded email invitation does not let someone else in."""
-    if not invite.email or (user.email or "").lower() == invite.email.lower():
+    the invited address and verified, so neither a forwarded invitation nor an account that only typed
+    the address (a link invite's sign-up) lets someone else in."""
+    if not invite.email:
         return ""
+    if (user.email or "").lower() == invite.email.lower():
+        if user.email_verified:
+            return ""
+        return (
+            f"This invitation is for {invite.email}, and your account ({user.username}) has that address but "
+            "it was never verified. Log out and accept it with a new account: the invitation proves the "
+            "address for that account."
+        )
     return (
         f"This invitation is for {invite.email}, and you are logged in as {user.username}, whose account has "
         f"{'another email address' if user.email else 'no email address'}. Log out and accept it with a new "
@@ -534,15 +559,20 @@ def accept_invite(*, token: str, user: User, now: dt.datetime | None = None) -> 
 def sign_up(*, token: str, username: str, email: str, password: str) -> tuple[User, Joined]:
     """Create the invitee's account (username and password checked by the caller's form: Django's
     validators) and accept the invitation with it, in one transaction. An email invitation fixes the
-    address; an address that already has an account must log in and join with it instead."""
+    address and proves it (the link was mailed there): the account is verified, and an address whose
+    verified account exists must log in and join with it instead. A link invitation keeps the typed
+    address unverified, and checks no other account for it (the page reveals no one's address)."""
     with transaction.atomic():
         invite = find_invite(token)
+        verified = bool(invite.email)
         address = (invite.email or email).strip().lower()
-        if address and User.objects.filter(email__iexact=address).exists():
+        if verified and User.objects.filter(email__iexact=address, email_verified=True).exists():
             raise PeopleRefused(f"an account with {address} already exists: log in with it to join")
         try:
             with transaction.atomic():
-                user = User.objects.create_user(username=username, email=address, password=password)
+                user = User.objects.create_user(
+                    username=username, email=address, password=password, email_verified=verified
+                )
         except IntegrityError:
             raise PeopleRefused(f"the username {username!r} is taken: choose another") from None
         return user, accept_invite(token=token, user=user)

@@ -87,7 +87,7 @@ def test_an_allowed_verified_address_signs_in_with_a_new_account_without_staff_r
     assert response.status_code == 302 and response.headers["Location"] == "/projects/"
     user = signed_in_user(client)
     assert user is not None
-    assert (user.username, user.email) == ("Alice.Smith", "Alice.Smith@example.com")
+    assert (user.username, user.email, user.email_verified) == ("Alice.Smith", "Alice.Smith@example.com", True)
     assert not user.is_staff and not user.is_superuser and not user.has_usable_password()
     assert user.memberships.count() == 0
     page = client.get("/projects/").content.decode()
@@ -116,8 +116,8 @@ def test_an_existing_account_with_the_same_address_is_signed_in_and_keeps_its_fl
     client: Client, provider: Provider
 ) -> None:
     bob = make_user("bob")
-    bob.email = "bob@example.com"
-    bob.save(update_fields=["email"])
+    bob.email, bob.email_verified = "bob@example.com", True  # only a verified address matches
+    bob.save(update_fields=["email", "email_verified"])
 
     sign_in(client, provider, "BOB@example.com", is_superuser=True)
 
@@ -143,8 +143,8 @@ def test_an_account_whose_email_differs_is_never_taken_over(client: Client, prov
 def test_two_accounts_with_the_address_refuse_rather_than_pick_one(client: Client, provider: Provider) -> None:
     for name in ("dup1", "dup2"):
         user = make_user(name)
-        user.email = "dup@example.com"
-        user.save(update_fields=["email"])
+        user.email, user.email_verified = "dup@example.com", True
+        user.save(update_fields=["email", "email_verified"])
 
     page = login_page_after(client, sign_in(client, provider, "dup@example.com"))
 
@@ -340,8 +340,8 @@ def test_with_password_login_off_no_password_works_anywhere(client: Client, prov
     settings.OIDC_PASSWORD_LOGIN = False
     settings.AUTHENTICATION_BACKENDS = [BACKENDS[0], "tasks.oidc.NoPasswordBackend", BACKENDS[2]]
     staff = make_user("sam", staff=True)
-    staff.email = "sam@example.com"
-    staff.save(update_fields=["email"])
+    staff.email, staff.email_verified = "sam@example.com", True
+    staff.save(update_fields=["email", "email_verified"])
 
     page = client.get("/accounts/login/").content.decode()
     form = client.post("/accounts/login/", {"username": "sam", "password": "sam-pw"})

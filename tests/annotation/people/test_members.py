@@ -161,13 +161,13 @@ def test_the_page_lists_pending_invitations_but_not_spent_ones(as_lead: Client, 
 
 
 def test_the_api_lists_adds_changes_and_removes_members(
-    client: Client, team: Project, lead: User, outsider: User
+    client: Client, team: Project, lead: User, outsider: User, staff: User
 ) -> None:
     base = f"/api/v1/projects/{team.slug}/members"
 
     listed = client.get(base, headers=api(lead)).json()
-    added = client.post(base, {"username": outsider.username, "role": "reviewer"}, headers=api(lead))
-    again = client.post(base, {"username": outsider.username, "role": "reviewer"}, headers=api(lead))
+    added = client.post(base, {"username": outsider.username, "role": "reviewer"}, headers=api(staff))  # staff only
+    again = client.post(base, {"username": outsider.username, "role": "reviewer"}, headers=api(staff))
     changed = client.patch(
         f"{base}/{outsider.username}", {"role": "annotator"}, content_type="application/json", headers=api(lead)
     )
