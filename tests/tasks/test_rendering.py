@@ -41,3 +41,14 @@ def test_code_is_highlighted_with_line_numbers(client: Client, reviewer: User, p
     html = client.get(f"/projects/{project.slug}/tasks/hl/").content.decode()
 
     assert '<td class="ln">1</td>' in html and '<span class="k">def</span>' in html
+
+
+def test_a_task_id_with_a_slash_has_pages_that_link_to_it(client: Client, reviewer: User, project: Project) -> None:
+    """Catches a <str:> route: reversing it for "repo/issue-12" raised NoReverseMatch, a 500 on every page
+    that lists the task (project page, flags, task manager)."""
+    import_tasks(project=project, lines=jsonl(task_line("repo/issue-12")).split(b"\n"))
+    client.force_login(reviewer)
+
+    listing = client.get(f"/projects/{project.slug}/")
+    assert listing.status_code == 200 and f"/projects/{project.slug}/tasks/repo/issue-12/" in listing.content.decode()
+    assert client.get(f"/projects/{project.slug}/tasks/repo/issue-12/").status_code == 200
