@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.gold import qualification
-from annotation.models import Assignment, Review, TaskFlag
+from annotation.models import Assignment, Judgment, Review, TaskFlag
 from annotation.webhooks import services as webhooks
 from tasks.models import Membership, Project, Task, User
 
@@ -412,10 +412,25 @@ def reopen_assignment(*, assignment: Assignment, now: dt.datetime | None = None)
             .select_related("task")
             .first()
         )
-        if other is not None:
+        if other is not None and _untouched(other):
+            # "Submit and next" has just handed them a task they have not touched: it goes back to the
+            # queue as if never claimed (else reopening would need a skip, and the skip claims the next).
+            other.delete()
+            recount([other.task_id])
+        elif other is not None:
             raise ReopenRefused(
-                f"you already have task {other.task.external_id} in hand in this project: "
+                f"you already have task {other.task.external_id} in hand in this project with work on it: "
                 "submit or skip it first (one task at a time)"
             )
         _lease(locked, now, status=Assignment.Status.ACTIVE)
     return locked
+
+
+def _untouched(assignment: Assignment) -> bool:
+    """In hand but nothing done on it yet: no draft saved, no test run, never sent back."""
+    return (
+        assignment.status == Assignment.Status.ACTIVE
+        and not Judgment.objects.filter(assignment=assignment).exists()
+        and not assignment.test_cases.exists()
+        and not Review.objects.filter(assignment=assignment).exists()
+    )

@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from annotation.models import Assignment, JudgmentRevision
 from annotation.review import services as review
-from annotation.work import queue
+from annotation.work import judging, queue
 from tasks import services
 from tasks.models import Project, Role, User
 from tests.conftest import claimable_project, submit_judgment
@@ -109,13 +109,35 @@ def test_reopen_is_refused_after_review(client: Client, work: Project, annotator
     assert assignment.status == Assignment.Status.SUBMITTED
 
 
-def test_reopen_is_refused_when_another_task_is_active(client: Client, work: Project, annotator: User) -> None:
+def test_reopen_is_refused_when_another_task_in_hand_has_work_on_it(
+    client: Client, work: Project, annotator: User
+) -> None:
     assignment = _submitted(work, annotator)
     active = queue.claim_next_assignment(project=work, annotator=annotator)
+    judging.save_draft(assignment=active, data={"rationale": "started on this one"})
     api = client.post(f"/api/v1/assignments/{assignment.pk}/reopen", headers=_api(client, annotator))
     assert api.status_code == 409 and active.task.external_id in api.json()["detail"]
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.SUBMITTED
+
+
+def test_reopen_right_after_submit_and_next_returns_the_untouched_next_task(
+    client: Client, work: Project, annotator: User
+) -> None:
+    """Catches the dead end where "submit and next" hands out a task, so reopening is always refused
+    (and a skip claims yet another): an untouched task in hand goes back to the queue instead."""
+    assignment = _submitted(work, annotator)
+    untouched = queue.claim_next_assignment(project=work, annotator=annotator)
+    api = client.post(f"/api/v1/assignments/{assignment.pk}/reopen", headers=_api(client, annotator))
+    assert api.status_code == 200
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.ACTIVE
+    assert not Assignment.objects.filter(pk=untouched.pk).exists()
+    untouched.task.refresh_from_db()
+    assert untouched.task.taken == 0  # its place is back in the queue
+    # after resubmitting, the next claim may give them that task again
+    submit_judgment(assignment)
+    assert queue.claim_next_assignment(project=work, annotator=annotator).task_id == untouched.task_id
 
 
 def test_a_resubmission_after_send_back_may_be_reopened_until_reviewed_again(
