@@ -89,8 +89,10 @@ def update_endpoint(
 ) -> WebhookEndpoint:
     """Change what was given; deactivating gives up the endpoint's unsent deliveries (redeliver them later)."""
     before = _settings(endpoint)
-    url, chosen = _clean(endpoint.url if url is None else url, endpoint.events if events is None else events)
-    endpoint.url, endpoint.events = url, chosen
+    if url is not None or events is not None:  # only a new URL or event list is checked again, so an
+        # endpoint whose URL a later setting refuses can still be deactivated (e.g. when its lead leaves)
+        url, chosen = _clean(endpoint.url if url is None else url, endpoint.events if events is None else events)
+        endpoint.url, endpoint.events = url, chosen
     if active is not None and active != endpoint.active:
         endpoint.active = active
         if not active:
