@@ -7,6 +7,10 @@ Every refusal here is the same 404, whether the id exists or not, so nobody lear
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
@@ -39,3 +43,11 @@ def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignm
     if assignment is None or role is None or not role.includes(Role.REVIEWER):
         raise Http404("No such assignment.")
     return assignment
+
+
+def pseudonym(user_id: int) -> str:
+    """An annotator's id outside the platform (datasets, webhook payloads): stable and non-reversible,
+    keyed by PSEUDONYM_KEY, a key of its own, so neither SECRET_KEY's holders nor its rotation touch it
+    (with the public dev key, ids were recoverable). One function, so events join with datasets."""
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return f"ann-{digest[:12]}"

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from django.conf import settings
 from django.db import reset_queries
 from django.db.models import QuerySet
 
 from annotation import rankings
+from annotation.access import pseudonym
 from annotation.models import Assignment, Review, TestResult
 from annotation.review import services as review
 from annotation.work import runs
@@ -21,13 +19,6 @@ from exporters.records import Candidate, JudgmentRecord
 from tasks.models import Project, Response, thread_text
 
 CHUNK = 2000
-
-
-def pseudonym(user_id: int) -> str:
-    """A stable, non-reversible annotator id for datasets, keyed by PSEUDONYM_KEY: a key of its own, so
-    neither SECRET_KEY's holders nor its rotation touch it (with the public dev key, ids were recoverable)."""
-    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
-    return f"ann-{digest[:12]}"
 
 
 def submitted(

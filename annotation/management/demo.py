@@ -45,7 +45,7 @@ def seed_demo_judgments(*, project: Project, annotators: list[User], lead: User)
             minutes = 4 + (t * 7 + a * 3) % 9
             _work(assignment, began, minutes=minutes)
             _record_run(assignment, task.metadata["reference_tests"], verdicts[task.pk], at=began)
-            _submit(assignment, verdicts[task.pk], disagree=(a == 2 and t % 3 == 1))
+            _submit(assignment, verdicts[task.pk], disagree=(a == 2 and t % 3 == 1), break_ties=a < 2)
             # As if submitted when the work ended, so the dashboard's days look like real work.
             ended = began + dt.timedelta(minutes=minutes)
             Assignment.objects.filter(pk=assignment.pk).update(submitted_at=ended)
@@ -80,10 +80,14 @@ def _record_run(assignment: Assignment, tests: str, verdicts: dict[str, dict[str
         runs.record_test_result(test_result_id=result.pk, result=verdicts[response.label])
 
 
-def _submit(assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disagree: bool) -> None:
+def _submit(assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disagree: bool, break_ties: bool) -> None:
+    """Ranks by tests passed; responses that pass as many tie, unless `break_ties` (then by label, as if
+    by readability), so the demo has both tied and strict rankings."""
     passes = {label: v["passed"] for label, v in verdicts.items()}
     levels = sorted(set(passes.values()), reverse=True)
     ranking = [[label for label in sorted(passes) if passes[label] == level] for level in levels]
+    if break_ties:
+        ranking = [[label] for group in ranking for label in group]
     if disagree and len(ranking) > 1:
         ranking[0], ranking[1] = ranking[1], ranking[0]
     notes = assignment.task.metadata.get("notes", {})
@@ -118,8 +122,12 @@ def _submit(assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disa
     )
 
 
+REVIEWED = 12  # the first four tasks' judgments; the rest wait in the review queue
+
+
 def _review(made: list[Assignment], lead: User) -> None:
-    for i, assignment in enumerate(made[:8]):
+    """Accepts most: three tasks end with an accepted majority, so a lead can mark them gold at once."""
+    for i, assignment in enumerate(made[:REVIEWED]):
         assignment.refresh_from_db()
         if i == 4:
             review.review_judgment(

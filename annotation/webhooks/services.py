@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotation.access import pseudonym
 from annotation.models import (
     Assignment,
     Judgment,
@@ -271,13 +272,6 @@ def annotator_flagged(*, project: Project, annotator_id: int, reason: str, facts
     """annotator.flagged: who (their pseudonym), why, and the figures behind it."""
     data = {"annotator": pseudonym(annotator_id), "reason": reason, **facts}
     emit(project=project, event="annotator.flagged", data=data)
-
-
-def pseudonym(user_id: int) -> str:
-    """The annotator's id in payloads: the exports' pseudonym (exporters.query.pseudonym, a layer above
-    this room; a test holds the two equal), so receivers can join events with datasets, never a name."""
-    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
-    return f"ann-{digest[:12]}"
 
 
 def _judgment_data(assignment: Assignment, judgment: Judgment | None) -> dict[str, Any]:

@@ -59,6 +59,7 @@ def test_the_demo_annotator_cannot_see_the_leads_only_project(client: Client) ->
 
 @pytest.mark.django_db
 def test_the_demo_has_overlapping_judgments_with_real_runs_time_and_reviews(backend) -> None:
+    from annotation.manager.services import TaskFilter, bulk_action
     from annotation.models import ActivityInterval, Assignment, Review, TestResult
 
     call_command("seed_demo")
@@ -70,6 +71,10 @@ def test_the_demo_has_overlapping_judgments_with_real_runs_time_and_reviews(back
     assert not TestResult.objects.filter(status="unavailable").exists()
     assert ActivityInterval.objects.count() > 0 and all(a.active_seconds >= 180 for a in submitted)
     assert set(Review.objects.values_list("verdict", flat=True)) == {"accept", "reject", "send_back"}
+    assert Assignment.objects.filter(task__project__slug="demo", status="submitted", reviews__isnull=True).exists()
+    # a lead trying the task manager can mark (at least) three tasks gold in one action
+    marked = bulk_action(project=Project.objects.get(slug="demo"), action="mark_gold", task_filter=TaskFilter())
+    assert marked.done >= 3 and Task.objects.filter(gold_answer__isnull=False).count() == marked.done
     before = Assignment.objects.count()
     call_command("seed_demo")
     assert Assignment.objects.count() == before  # seeded once

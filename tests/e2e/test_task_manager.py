@@ -38,8 +38,13 @@ def test_a_lead_finds_tasks_by_text_and_marks_three_gold_in_one_action(
     page.click("#task-filter button[type=submit]")
     rows = page.locator("#task-list tbody tr")
     assert rows.count() == 3 and "other" not in page.inner_text("#task-list")
-    for i in range(3):
-        page.check(f"input[name=task][value=slug-{i}]")
+    page.check("#tick-all")  # the header's box ticks the whole page
+    assert [rows.nth(i).locator("input[name=task]").is_checked() for i in range(3)] == [True] * 3
+    page.uncheck("input[name=task][value=slug-1]")
+    header = page.locator("#tick-all")
+    assert header.evaluate("box => [box.checked, box.indeterminate]") == [False, True]  # some, not all
+    page.check("input[name=task][value=slug-1]")
+    assert page.is_checked("#tick-all")
     page.select_option("#bulk-actions select[name=action]", "mark_gold")
     page.click("#bulk-actions button[value=selected]")
 

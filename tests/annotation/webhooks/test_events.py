@@ -150,7 +150,3 @@ def test_annotator_flagged_once_when_gold_accuracy_falls_below_the_threshold(peo
         0.5,
         2,
     )
-
-
-def test_the_pseudonym_is_the_exports_one() -> None:
-    assert [webhooks.pseudonym(i) for i in (1, 2, 99)] == [query.pseudonym(i) for i in (1, 2, 99)]
