@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from annotation import rankings
+from exporters import formats
 from exporters.records import ConsensusRecord, JudgmentRecord
 
 
@@ -50,4 +51,5 @@ def consensus(records: list[JudgmentRecord]) -> ConsensusRecord:
         messages=first.messages,
         task_metadata=first.task_metadata,
         preferences=preferences,
+        sources=[formats.source(r) for r in sorted(records, key=lambda r: r.judgment_id)],
     )

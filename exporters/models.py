@@ -44,8 +44,22 @@ class ExportJob(models.Model):
         return f"export {self.pk} of {self.project} ({self.format}, {self.status})"
 
     @property
+    def output(self) -> str:
+        """jsonl, parquet or hf (a dataset folder, zipped); stored with the filters."""
+        return str((self.filters or {}).get("output", "jsonl"))
+
+    @property
     def filename(self) -> str:
-        return f"{self.project.slug}-{self.format}-{self.pk}.jsonl" + (".gz" if self.gzip else "")
+        ending = {"parquet": ".parquet", "hf": ".zip"}.get(self.output, ".jsonl.gz" if self.gzip else ".jsonl")
+        return f"{self.project.slug}-{self.format}-{self.pk}{ending}"
+
+    @property
+    def content_type(self) -> str:
+        if self.output == "parquet":
+            return "application/vnd.apache.parquet"
+        if self.output == "hf":
+            return "application/zip"
+        return "application/gzip" if self.gzip else "application/jsonl"
 
     @property
     def percent(self) -> int:

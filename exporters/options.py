@@ -21,6 +21,21 @@ EMPTY: tuple[Any, ...] = (None, "", [], ())  # a value left empty takes the opti
 MODES = tuple(ExportJob.Mode.values)
 LANGUAGES = tuple(sandbox_languages.LANGUAGES)
 JOB_COLUMNS = ("format", "mode", "gzip", "since")  # the other options are stored in the job's `filters`
+OUTPUTS = ("jsonl", "parquet", "hf")
+SEPARATORS = {"blank-line": "\n\n", "newline": "\n", "none": ""}
+# The options that shape the rows rather than choose the judgments: stored with the filters, shown apart.
+SHAPE = (
+    "output",
+    "split",
+    "license",
+    "contradictions",
+    "margin",
+    "separator",
+    "fence_code",
+    "system_turn",
+    "sft_style",
+    "tokenizer",
+)
 
 
 class ExportInvalid(ValueError):
@@ -91,6 +106,25 @@ def parse_names(name: str, raw: Any, choices: tuple[str, ...]) -> tuple[str, ...
     return names
 
 
+def parse_text(name: str, raw: Any, choices: tuple[str, ...]) -> str:
+    """One short line of text (a licence id, a tokenizer name)."""
+    if not isinstance(raw, str) or len(raw) > 200 or any(c in raw for c in "\r\n"):
+        raise ExportInvalid(f"{name} is one line of text (at most 200 characters), not {raw!r}")
+    return raw.strip()
+
+
+def parse_split(name: str, raw: Any, choices: tuple[str, ...]) -> str:
+    """Shares as the lead wrote them ("90/10"), checked; `ExportOptions.shares` parses them."""
+    from exporters import writers
+
+    text = raw.strip() if isinstance(raw, str) else raw
+    try:
+        writers.parse_shares(text)
+    except (ValueError, TypeError, AttributeError) as refused:
+        raise ExportInvalid(f"{name}: {refused}") from None
+    return str(text)
+
+
 Parser = Callable[[str, Any, tuple[str, ...]], Any]
 
 
@@ -139,6 +173,85 @@ class ExportOptions:
     models: tuple[str, ...] = field(
         default=(), metadata=_about(parse_names, "keep only these models' responses", flag="--model")
     )
+    # How the rows are written (SHAPE): the file's layout and the training-ready options.
+    output: str = field(
+        default="jsonl",
+        metadata=_about(
+            parse_choice,
+            "jsonl; parquet (one file, explicit schema); or hf, a Hugging Face dataset folder (Parquet per split,"
+            " features.json, a dataset card), downloaded as a zip",
+            flag="--output",
+            choices=OUTPUTS,
+        ),
+    )
+    split: str = field(
+        default="",
+        metadata=_about(
+            parse_split,
+            "train/test (or train/validation/test) percents grouped by task, e.g. 90/10 or 80/10/10: a `split`"
+            " column, or a file per split in an hf folder",
+            flag="--split",
+        ),
+    )
+    license: str = field(
+        default="other",
+        metadata=_about(parse_text, "the dataset card's licence, e.g. cc-by-4.0, mit or other", flag="--license"),
+    )
+    contradictions: str = field(
+        default="majority",
+        metadata=_about(
+            parse_choice,
+            "per judgment, A over B against B over A on one task: keep the majority (a tie drops both), drop"
+            " both, or keep both",
+            flag="--contradictions",
+            choices=formats.CONTRADICTIONS,
+        ),
+    )
+    margin: str = field(
+        default="none",
+        metadata=_about(
+            parse_choice,
+            "a `margin` column for reward modelling: preference strength, or vote share",
+            flag="--margin",
+            choices=formats.MARGINS,
+        ),
+    )
+    separator: str = field(
+        default="blank-line",
+        metadata=_about(
+            parse_choice,
+            "what ends the prompt in the string formats, so prompt and completion do not run together",
+            flag="--separator",
+            choices=tuple(SEPARATORS),
+        ),
+    )
+    fence_code: bool = field(
+        default=False,
+        metadata=_about(parse_bool, "a code response as a fenced block with its language", flag="--fence-code"),
+    )
+    system_turn: bool = field(
+        default=False,
+        metadata=_about(
+            parse_bool, "the project's instructions as a system turn (message formats)", flag="--system-turn"
+        ),
+    )
+    sft_style: str = field(
+        default="prompt-completion",
+        metadata=_about(
+            parse_choice,
+            "sft as prompt/completion (trains on the answer only) or as one messages list",
+            flag="--sft-style",
+            choices=formats.SFT_STYLES,
+        ),
+    )
+    tokenizer: str = field(
+        default="",
+        metadata=_about(
+            parse_text,
+            "a tokenizer name: token length percentiles in the manifest, if it is available on this machine",
+            flag="--tokenizer",
+        ),
+    )
 
     @classmethod
     def fields(cls) -> tuple[dataclasses.Field[Any], ...]:
@@ -179,19 +292,48 @@ class ExportOptions:
             "mode": self.mode,
             "gzip": self.gzip,
             "since_id": self.since,
-            "filters": self.filters(),
+            "filters": self._changed(),
         }
 
     def filters(self) -> dict[str, Any]:
-        """The filters set to other than their default, sorted by name, as JSON values (dates as
-        YYYY-MM-DD): the shape job rows have always stored and the manifest shows."""
+        """The filters (which judgments) set to other than their default, sorted by name, as JSON values
+        (dates as YYYY-MM-DD): what the query reads and the manifest shows."""
+        return {k: v for k, v in self._changed().items() if k not in SHAPE}
+
+    def shape_options(self) -> dict[str, Any]:
+        """The options that shape the rows, set to other than their default (the manifest's `options`)."""
+        return {k: v for k, v in self._changed().items() if k in SHAPE}
+
+    def _changed(self) -> dict[str, Any]:
         changed = {f.name: getattr(self, f.name) for f in self.fields() if getattr(self, f.name) != f.default}
         return {name: _json(value) for name, value in sorted(changed.items()) if name not in JOB_COLUMNS}
+
+    def shares(self) -> tuple[tuple[str, float], ...]:
+        """The split's (name, share) pairs; none without a split."""
+        from exporters import writers
+
+        return writers.parse_shares(self.split) if self.split else ()
+
+    def shape(self, *, instructions: str = "", metadata_keys: tuple[str, ...] = ()) -> formats.Shape:
+        """The row options for exporters/formats.py; `instructions` is the project's (the system turn)."""
+        return formats.Shape(
+            separator=SEPARATORS[self.separator],
+            fence=self.fence_code,
+            system=instructions.strip() if self.system_turn else "",
+            sft_style=self.sft_style,
+            margin=self.margin,
+            contradictions=self.contradictions,
+            metadata_keys=metadata_keys,
+        )
 
     def _checked(self) -> ExportOptions:
         """The checks that take two options."""
         if self.format in formats.JUDGMENT_ONLY and self.mode != ExportJob.Mode.JUDGMENT:
             raise ExportInvalid(f"{self.format} rows come one judgment at a time: use mode 'judgment'")
+        if self.gzip and self.output != "jsonl":
+            raise ExportInvalid(f"gzip compresses JSONL; {self.output} files are compressed already")
+        if self.output == "hf" and not self.split:
+            raise ExportInvalid("an hf folder has a file per split: give a split, e.g. 90/10 (or 100 for train only)")
         if self.submitted_from and self.submitted_to and self.submitted_from > self.submitted_to:
             raise ExportInvalid(f"submitted_from {self.submitted_from} is after submitted_to {self.submitted_to}")
         return self

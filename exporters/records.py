@@ -71,6 +71,7 @@ class ConsensusRecord:
     messages: list[dict[str, str]] = field(default_factory=list)  # as in JudgmentRecord
     task_metadata: dict[str, Any] = field(default_factory=dict)
     preferences: dict[tuple[str, str], int] = field(default_factory=dict)  # (a, b) -> judgments ranking a above b
+    sources: list[dict[str, Any]] = field(default_factory=list)  # each judgment's facts (formats.source)
 
     def pairs(self) -> list[tuple[str, str]]:
         """(better, worse) where more judgments put `better` above than below; never for a majority tie."""

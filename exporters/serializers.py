@@ -38,6 +38,8 @@ def _schema_field(option: Field[Any]) -> serializers.Field:
     if parse is options.parse_names:
         child = serializers.ChoiceField(choices=choices) if choices else serializers.CharField()
         return serializers.ListField(child=child, **given)
+    if parse in (options.parse_text, options.parse_split):
+        return serializers.CharField(allow_blank=True, **given)
     kinds = {
         options.parse_fraction: (serializers.FloatField, {"min_value": 0, "max_value": 1}),
         options.parse_date: (serializers.DateField, {}),

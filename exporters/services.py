@@ -6,7 +6,10 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -17,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotation.webhooks import services as webhooks
-from exporters import consensus, formats, query
+from exporters import consensus, formats, query, schema, writers
 from exporters.models import ExportJob
 from exporters.options import ExportInvalid, ExportOptions
 from exporters.records import ConsensusRecord, JudgmentRecord
@@ -92,25 +95,22 @@ def _write_job(job: ExportJob) -> None:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress=done)
 
-    rows, digest = write_dataset(
+    written = write_export(
         project=job.project,
-        format=options.format,
-        mode=options.mode,
-        filters=options.filters(),
+        options=options,
         cutoff=job.cutoff,
         after=after,
         out=path,
-        compress=options.gzip,
+        judgments=total,
         on_progress=progress,
+        export_id=job.pk,
     )
-    manifest = build_manifest(job=job, options=options, rows=rows, sha256=digest, judgments=total, path=path)
-    write_manifest(path, manifest)
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.DONE,
-            row_count=rows,
-            sha256=digest,
-            manifest=manifest,
+            row_count=written.rows,
+            sha256=written.sha256,
+            manifest=written.manifest,
             progress=total,
             file=str(path.relative_to(settings.MEDIA_ROOT)),
             finished_at=timezone.now(),
@@ -122,32 +122,82 @@ def export_file(*, project: Project, options: ExportOptions, out: Path) -> tuple
     """Write everything submitted so far to `out` and its manifest beside it, without a job (the
     command); returns the rows, the judgments read and the manifest's path."""
     cutoff = timezone.now()
-    filters = options.filters()
-    judgments = query.submitted(project, filters=filters, cutoff=cutoff, after=None).count()
+    judgments = query.submitted(project, filters=options.filters(), cutoff=cutoff, after=None).count()
+    written = write_export(project=project, options=options, cutoff=cutoff, after=None, out=out, judgments=judgments)
+    return written.rows, judgments, manifest_path(out)
+
+
+@dataclass
+class Written:
+    rows: int
+    sha256: str
+    manifest: dict[str, Any]
+
+
+def write_export(
+    *,
+    project: Project,
+    options: ExportOptions,
+    cutoff: datetime,
+    after: datetime | None,
+    out: Path,
+    judgments: int,
+    on_progress: Callable[[int], None] | None = None,
+    export_id: int | None = None,
+) -> Written:
+    """The dataset at `out` in the options' output (JSONL, Parquet, or an hf folder zipped), with
+    `<out>.features.json` and `<out>.manifest.json` beside it."""
+    report = formats.Report()
     rows, digest = write_dataset(
         project=project,
         format=options.format,
         mode=options.mode,
-        filters=filters,
+        filters=options.filters(),
         cutoff=cutoff,
-        after=None,
+        after=after,
         out=out,
         compress=options.gzip,
+        on_progress=on_progress,
+        options=options,
+        report=report,
+        manifest=lambda counts: manifest_for(
+            project=project,
+            options=options,
+            cutoff=cutoff,
+            rows=sum(counts.values()),
+            judgments=judgments,
+            path=out,
+            sha256=None,
+            report=report,
+            export_id=export_id,
+        ),
     )
     manifest = manifest_for(
         project=project,
-        format=options.format,
-        mode=options.mode,
-        filters=filters,
+        options=options,
         cutoff=cutoff,
-        since=None,
         rows=rows,
         judgments=judgments,
         path=out,
-        compressed=options.gzip,
         sha256=digest,
+        report=report,
+        export_id=export_id,
     )
-    return rows, judgments, write_manifest(out, manifest)
+    features = formats.columns(options.format, options.mode, _shape(project, options))
+    out.with_name(out.name + ".features.json").write_text(
+        json.dumps(schema.features(_with_split(features, options)), indent=2) + "\n", encoding="utf-8"
+    )
+    write_manifest(out, manifest)
+    return Written(rows=rows, sha256=digest, manifest=manifest)
+
+
+def _shape(project: Project, options: ExportOptions) -> formats.Shape:
+    return options.shape(instructions=project.instructions, metadata_keys=tuple(project.export_metadata_keys))
+
+
+def _with_split(columns: dict[str, schema.Type], options: ExportOptions) -> dict[str, schema.Type]:
+    """A `split` column, when there is a split and the output is one file (a folder has a file per split)."""
+    return {**columns, "split": "string"} if options.split and options.output != "hf" else columns
 
 
 def write_dataset(
@@ -161,23 +211,50 @@ def write_dataset(
     out: Path,
     compress: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    options: ExportOptions | None = None,
+    report: formats.Report | None = None,
+    manifest: Callable[[dict[str, int]], dict[str, Any]] | None = None,
 ) -> tuple[int, str]:
     """Stream the rows to `out` (via a .partial file renamed at the end); returns rows and sha256.
-    The same data gives the same bytes: stable order, no timestamps inside, gzip without a name or mtime."""
+    The same data gives the same bytes: stable order, no timestamps inside, gzip without a name or mtime.
+    `options` (default: this format and mode's defaults) say the output and the row shape; `report`
+    collects what the manifest says about the rows; `manifest(split counts)` is the hf folder card's."""
+    options = options or ExportOptions(format=format, mode=mode, gzip=compress)
+    report = report if report is not None else formats.Report()
+    shape = _shape(project, options)
+    columns = _with_split(formats.columns(format, mode, shape), options)
+    shares = options.shares()
+    tokens = _tokenizer(options.tokenizer, report)
+
+    def tagged() -> Iterator[tuple[str, dict[str, Any]]]:
+        for group in _groups(project, mode=mode, filters=filters, cutoff=cutoff, after=after, on_progress=on_progress):
+            split = writers.split_of(group[0].task_id, shares) if shares else ""
+            report.tasks += 1
+            report.agreement_sum += group[0].agreement or 0.0
+            for row in formats.task_rows(format, group, shape, report):
+                report.splits[split] = report.splits.get(split, 0) + 1
+                if tokens:
+                    tokens(row)
+                yield split, ({**row, "split": split} if "split" in columns else row)
+
     out.parent.mkdir(parents=True, exist_ok=True)
+    if options.output == "parquet":
+        return writers.write_parquet((row for _, row in tagged()), columns, out)
+    if options.output == "hf":
+        return _write_folder(tagged(), columns, out, options=options, project=project, manifest=manifest)
+    return _write_jsonl((row for _, row in tagged()), out, compress=compress)
+
+
+def _write_jsonl(rows: Iterator[dict[str, Any]], out: Path, *, compress: bool) -> tuple[int, str]:
     partial = out.with_name(out.name + ".partial")
-    make_rows = formats.FORMATS[format]
     count = 0
     try:
         with partial.open("wb") as raw:
             sink = cast(IO[bytes], gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)) if compress else raw
             try:
-                for record in _records(
-                    project, mode=mode, filters=filters, cutoff=cutoff, after=after, on_progress=on_progress
-                ):
-                    for row in make_rows(record):
-                        sink.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
-                        count += 1
+                for row in rows:
+                    sink.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+                    count += 1
             finally:
                 if compress:
                     sink.close()
@@ -189,7 +266,84 @@ def write_dataset(
     return count, digest
 
 
-def _records(
+def _write_folder(
+    rows: Iterator[tuple[str, dict[str, Any]]],
+    columns: dict[str, schema.Type],
+    out: Path,
+    *,
+    options: ExportOptions,
+    project: Project,
+    manifest: Callable[[dict[str, int]], dict[str, Any]] | None,
+) -> tuple[int, str]:
+    """An hf folder (a Parquet file per split, features.json, README.md card) in a temporary folder
+    beside `out`, zipped to `out`; the folder is removed either way."""
+    name = out.name.removesuffix(".zip")
+    work = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent)) / name
+    splits = [split for split, _ in options.shares()]
+
+    def card(counts: dict[str, int]) -> str:
+        return writers.dataset_card(
+            name=name,
+            pretty_name=f"{project.name}: {options.format}",
+            license=options.license,
+            columns=columns,
+            splits=counts,
+            manifest=manifest(counts) if manifest else {},
+            about=about(project, options),
+        )
+
+    try:
+        counts = writers.write_folder(rows, columns, work, splits=splits, card=card)
+        digest = writers.zip_folder(work, out)
+    finally:
+        shutil.rmtree(work.parent, ignore_errors=True)
+    return sum(counts.values()), digest
+
+
+def about(project: Project, options: ExportOptions) -> dict[str, Any]:
+    """What the dataset card says about how the judgments were made."""
+    reviewed = (
+        "only judgments whose last review accepted them"
+        if options.accepted_only
+        else f"every submitted judgment; {project.review_sample_rate:.0%} of them sampled for review"
+    )
+    return {
+        "project": project.name,
+        "instructions": project.instructions,
+        "ranking_mode": project.ranking_mode,
+        "rubric": project.rubric,
+        "overlap": project.overlap,
+        "review": reviewed,
+        "min_tests": project.min_tests,
+        "format": options.format,
+        "shares": list(options.shares()),
+    }
+
+
+def _tokenizer(name: str, report: formats.Report) -> Callable[[dict[str, Any]], None] | None:
+    """A function adding a row's token lengths to the report, if `name` is a tokenizer on this machine
+    (transformers, local files only); else None, with the reason in the report."""
+    if not name:
+        return None
+    try:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
+    except Exception as missing:  # not installed, not downloaded, not a tokenizer: say so, export anyway
+        report.tokens_unavailable = f"{name}: {type(missing).__name__}: {missing}"[:300]
+        return None
+    report.tokenizer = name
+
+    def count(row: dict[str, Any]) -> None:
+        prompt, completions = formats.texts(row)
+        report.prompt_tokens.add(len(tokenizer(prompt)["input_ids"]))
+        for text in completions:
+            report.completion_tokens.add(len(tokenizer(text)["input_ids"]))
+
+    return count
+
+
+def _groups(
     project: Project,
     *,
     mode: str,
@@ -197,7 +351,8 @@ def _records(
     cutoff: datetime,
     after: datetime | None,
     on_progress: Callable[[int], None] | None,
-) -> Iterator[JudgmentRecord | ConsensusRecord]:
+) -> Iterator[list[JudgmentRecord] | list[ConsensusRecord]]:
+    """Each task's records, one task at a time: its judgments (with the task's agreement), or its consensus."""
     qs = query.submitted(project, filters=filters, cutoff=cutoff, after=after)
     minimum = filters.get("min_agreement")
     read = 0
@@ -209,11 +364,11 @@ def _records(
         if minimum is not None and score < minimum:
             continue
         if mode == ExportJob.Mode.CONSENSUS:
-            yield consensus.consensus(group)
+            yield [consensus.consensus(group)]
         else:
             for record in group:
                 record.agreement = score
-                yield record
+            yield group
 
 
 def _sha256(path: Path) -> str:
@@ -224,59 +379,47 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_manifest(
-    *, job: ExportJob, options: ExportOptions, rows: int, sha256: str, judgments: int, path: Path
-) -> dict[str, Any]:
-    return manifest_for(
-        project=job.project,
-        format=options.format,
-        mode=options.mode,
-        filters=options.filters(),
-        cutoff=job.cutoff,
-        since=options.since,
-        rows=rows,
-        judgments=judgments,
-        path=path,
-        compressed=options.gzip,
-        sha256=sha256,
-        export_id=job.pk,
-    )
-
-
 def manifest_for(
     *,
     project: Project,
-    format: str,
-    mode: str,
-    filters: dict[str, Any],
+    options: ExportOptions,
     cutoff: datetime,
-    since: int | None,
     rows: int,
     judgments: int,
     path: Path,
-    compressed: bool,
-    sha256: str,
+    sha256: str | None,
+    report: formats.Report,
     export_id: int | None = None,
 ) -> dict[str, Any]:
     """What a pipeline checks before training: what was exported, how, how much, and the file's hash."""
     return {
         "schema_version": formats.SCHEMA_VERSION,
         "project": project.slug,
-        "format": format,
-        "mode": mode,
-        "filters": filters,
-        "incremental_since": since,
+        "format": options.format,
+        "mode": options.mode,
+        "output": options.output,
+        "filters": options.filters(),
+        "options": options.shape_options(),
+        "incremental_since": options.since,
         "cutoff": cutoff.isoformat(),
-        "counts": {"rows": rows, "judgments": judgments},
+        "counts": {"rows": rows, "judgments": judgments, "tasks": report.tasks},
+        "splits": {name: n for name, n in sorted(report.splits.items()) if name} or None,
+        "agreement": {"mean_over_tasks": round(report.agreement_sum / report.tasks, 4) if report.tasks else None},
+        **report.to_dict(options.format),
         "file": path.name,
-        "gzip": compressed,
+        "features_file": path.name + ".features.json",
+        "gzip": options.gzip,
         "sha256": sha256,
         "created": timezone.now().isoformat(),
         "export_id": export_id,
     }
 
 
+def manifest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".manifest.json")
+
+
 def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
-    target = path.with_name(path.name + ".manifest.json")
+    target = manifest_path(path)
     target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return target

@@ -23,7 +23,16 @@ from tasks.models import Project, Role, User
 def export_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The form to start an export (a bad option re-renders it with the reason, status 400) and the history."""
     project = access_project(request.user, slug, role=Role.LEAD).project
-    context: dict[str, object] = {"project": project, "formats": list(formats.FORMATS), "modes": ExportJob.Mode.choices}
+    context: dict[str, object] = {
+        "project": project,
+        "formats": list(formats.FORMATS),
+        "modes": ExportJob.Mode.choices,
+        "outputs": options.OUTPUTS,
+        "contradictions": formats.CONTRADICTIONS,
+        "margins": formats.MARGINS,
+        "separators": list(options.SEPARATORS),
+        "sft_styles": formats.SFT_STYLES,
+    }
     if request.method == "POST":
         try:
             chosen = options.ExportOptions.from_form(request.POST)
@@ -63,6 +72,20 @@ def manifest(request: HttpRequest, export_id: int) -> JsonResponse:
     return JsonResponse(job.manifest, json_dumps_params={"indent": 2})
 
 
+@login_required
+@require_GET
+def features(request: HttpRequest, export_id: int) -> FileResponse:
+    """The `datasets` Features of the export's rows (features.json), for `load_dataset(..., features=...)`."""
+    job = access_export(request.user, export_id)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("This export has no file yet.")
+    path = (Path(settings.MEDIA_ROOT) / (job.file + ".features.json")).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise Http404("This export has no features file (it was written before they were).")
+    name = job.filename + ".features.json"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/json")
+
+
 def serve_file(job: ExportJob) -> FileResponse:
     """Stream the export's file (never loaded whole into memory)."""
     if job.status != ExportJob.Status.DONE or not job.file:
@@ -70,5 +93,4 @@ def serve_file(job: ExportJob) -> FileResponse:
     path = (Path(settings.MEDIA_ROOT) / job.file).resolve()
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
         raise Http404("The export's file is gone.")
-    content_type = "application/gzip" if job.gzip else "application/jsonl"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type)

@@ -112,6 +112,9 @@ class Project(models.Model):
     comment_categories = models.JSONField(default=default_comment_categories)
     # Languages the project accepts on import (sandbox.languages names); empty: every language there is.
     allowed_languages = models.JSONField(default=list, blank=True)
+    # Import metadata keys that exports may carry (`metadata.task_metadata`); every other key, such as
+    # answer keys and reference tests, never leaves the platform. Empty: none.
+    export_metadata_keys = models.JSONField(default=list, blank=True)
     # An archived project is read-only (no claims, submits or imports) and hidden from its annotators.
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,6 +29,8 @@ HELP = {
     "qualification_minutes": "Time limit of the qualification.",
     "qualification_pass_score": "Share of gold answers right needed to pass, 0 to 1.",
     "allowed_languages": "Languages an import may bring; none ticked: every language the sandbox runs.",
+    "export_metadata_keys": "Import metadata keys that exports may carry, separated by commas. Every other key "
+    "(answer keys, reference tests, notes) never leaves the platform. Empty: none.",
     "comment_categories": "What a line comment can be about: [{key, label}]. Keys stay stable.",
     "rubric": "Dimensions rated per response: [{key, label, help, min, max, required}]. Keys stay stable.",
 }
@@ -42,18 +44,32 @@ LABELS = {
 }
 
 
+class KeysField(forms.CharField):
+    """Names separated by commas, shown the same way (the list is checked by services.check_settings)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
 class SettingsForm(forms.Form):
     """Every setting of SETTINGS; the JSON fields are written by the visual editors (project_setup.js)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        simple = [f for f in SETTINGS if f not in {"allowed_languages", "comment_categories", "rubric"}]
+        special = {"allowed_languages", "export_metadata_keys", "comment_categories", "rubric"}
+        simple = [f for f in SETTINGS if f not in special]
         self.fields.update(fields_for_model(Project, fields=simple, help_texts=HELP, labels=LABELS))
         self.fields["allowed_languages"] = forms.MultipleChoiceField(
             choices=languages.choices(),
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text=HELP["allowed_languages"],
+        )
+        self.fields["export_metadata_keys"] = KeysField(
+            required=False, help_text=HELP["export_metadata_keys"], label="Metadata keys in exports"
         )
         for name in ("comment_categories", "rubric"):
             self.fields[name] = forms.JSONField(help_text=HELP[name], widget=forms.Textarea(attrs={"rows": 8}))

@@ -11,7 +11,8 @@ from tasks.models import AuditEvent, Project
 
 class SettingsInput(serializers.ModelSerializer):
     """Any of the settings (PATCH: what is left out stays). rubric: [{key, label, help, min, max, required}];
-    comment_categories: [{key, label}]; allowed_languages: names, empty for every language."""
+    comment_categories: [{key, label}]; allowed_languages: names, empty for every language;
+    export_metadata_keys: the import metadata keys exports may carry, empty for none."""
 
     class Meta:
         model = Project

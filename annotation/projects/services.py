@@ -43,6 +43,7 @@ SETTINGS = (
     "qualification_minutes",
     "qualification_pass_score",
     "allowed_languages",
+    "export_metadata_keys",
     "comment_categories",
     "rubric",
 )
@@ -98,6 +99,7 @@ def check_settings(values: dict[str, Any], *, project: Project | None, slug: str
         ("rubric", clean_rubric),
         ("comment_categories", _categories),
         ("allowed_languages", _languages),
+        ("export_metadata_keys", _metadata_keys),
     ):
         if field in clean:
             try:
@@ -189,6 +191,21 @@ def _languages(value: Any) -> list[str]:
     if unknown:
         raise ValueError(f"unknown language {', '.join(unknown)} (supported: {', '.join(sorted(languages.LANGUAGES))})")
     return [name for name in languages.LANGUAGES if name in value]  # the sandbox's order, each once
+
+
+MAX_METADATA_KEYS = 50
+
+
+def _metadata_keys(value: Any) -> list[str]:
+    """A list of import metadata keys, or the page's text of them separated by commas; each once, sorted."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise ValueError("export metadata keys are a list of key names (empty: none)")
+    keys = sorted({v.strip() for v in items if v.strip()})
+    long = [k for k in keys if len(k) > 100]
+    if long or len(keys) > MAX_METADATA_KEYS:
+        raise ValueError(f"at most {MAX_METADATA_KEYS} keys of at most 100 characters each")
+    return keys
 
 
 def _key(value: Any, where: str, taken: list[str]) -> str:

@@ -144,3 +144,42 @@ def golden_with_conversation(golden_project: Project) -> Project:
         CONVERSATION_JUDGMENTS,
     )
     return golden_project
+
+
+# A second project, pairwise with strengths, whose import metadata holds a key the lead lets out
+# (difficulty) and answer keys that must never leave the platform (reference_tests, notes).
+PAIR_TASKS = [
+    {
+        "id": f"pair-{i}",
+        "prompt": f"Return the {i}th prime.",
+        "language": "python",
+        "responses": [
+            {"model": "alpha", "code": f"def prime():\n    return {[2, 3, 5][i]}\n"},
+            {"model": "delta", "code": "def prime():\n    return 4\n"},
+        ],
+        "metadata": {"difficulty": ["easy", "hard", "hard"][i], "reference_tests": "assert prime() == 2", "notes": "x"},
+    }
+    for i in range(3)
+]
+PAIR_JUDGMENTS: list[tuple[str, int, dict[str, Any]]] = [
+    ("pair-0", 0, {"ranking": [["A"], ["B"]], "strength": 3}),
+    ("pair-0", 1, {"ranking": [["A"], ["B"]], "strength": 1, "ideal_solution": "def prime():\n    return 2\n"}),
+    ("pair-1", 0, {"ranking": [["A"], ["B"]], "strength": 2}),
+    ("pair-2", 1, {"ranking": [["B"], ["A"]], "strength": 2}),
+]
+
+
+@pytest.fixture
+def pairwise_project(db: None, monkeypatch: pytest.MonkeyPatch) -> Project:
+    pin_labels_to_file_order(monkeypatch)
+    project = services.create_project(
+        slug="pairs", name="Pairs", ranking_mode=RankingMode.PAIRWISE, overlap=2, min_tests=0, min_rationale_chars=10
+    )
+    project.export_metadata_keys = ["difficulty"]
+    project.save(update_fields=["export_metadata_keys"])
+    annotators = [make_user(f"pairs-{i}") for i in range(2)]
+    for user in annotators:
+        services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+    import_tasks(project=project, lines=[json.dumps(t) for t in PAIR_TASKS])
+    judge(project, annotators, PAIR_JUDGMENTS)
+    return project

@@ -49,7 +49,11 @@ def test_a_job_writes_the_file_and_a_manifest_that_describes_it(golden_project: 
     manifest = json.loads(path.with_name(path.name + ".manifest.json").read_text())
     assert job.status == "done" and job.percent == 100
     assert job.sha256 == manifest["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert manifest["counts"] == {"rows": job.row_count, "judgments": 7} and job.row_count == 10
+    # 10 pairs from 7 judgments: identical ones merged, nway's A over C against C over A (1 to 1) dropped
+    assert manifest["counts"] == {"rows": job.row_count, "judgments": 7, "tasks": 3} and job.row_count == 4
+    assert manifest["merged_duplicates"] == 4 and manifest["contradictions"]["policy_dropped_rows"] == 2
+    features = json.loads(path.with_name(path.name + ".features.json").read_text())
+    assert list(features) == ["prompt", "chosen", "rejected", "count", "metadata"]
     assert (manifest["format"], manifest["mode"], manifest["schema_version"]) == (
         "dpo",
         "judgment",
@@ -85,8 +89,8 @@ def test_an_incremental_export_has_only_what_came_after(golden_project: Project)
 
 
 def test_a_failed_job_says_why_and_leaves_no_file(golden_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(record):
-        yield {"prompt": record.prompt}
+    def broken(record, shape):
+        yield formats.Item(None, {"prompt": record.prompt}, [record])
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(formats.FORMATS, "dpo", broken)  # a fault injected mid-stream
@@ -146,8 +150,8 @@ def test_a_lead_starts_an_export_on_the_page_and_downloads_it(
 
     assert created.status_code == 302
     assert f"golden-dpo-{job.pk}.jsonl" in page and "<progress" in page
-    assert len(streamed(download).splitlines()) == 10
-    assert client.get(f"/exports/{job.pk}/manifest").json()["counts"]["rows"] == 10
+    assert len(streamed(download).splitlines()) == 4  # the golden dpo pairs, duplicates merged
+    assert client.get(f"/exports/{job.pk}/manifest").json()["counts"]["rows"] == 4
 
 
 def test_the_pipeline_exports_through_the_api_with_a_token(client: Client, golden_project: Project, lead: User) -> None:
@@ -176,7 +180,7 @@ def test_the_command_writes_the_dataset_and_its_manifest(golden_project: Project
     call_command("export_dataset", project="golden", format="dpo", out=out)
 
     manifest = json.loads((tmp_path / "d.jsonl.manifest.json").read_text())
-    assert manifest["counts"]["rows"] == len(out.read_text().splitlines()) == 10
+    assert manifest["counts"]["rows"] == len(out.read_text().splitlines()) == 4
     assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert timezone.now().isoformat()[:4] in manifest["created"]
 

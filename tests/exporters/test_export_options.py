@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from exporters import jobs, services
+from exporters import formats, jobs, services
 from exporters.models import ExportJob
 from exporters.options import ExportInvalid, ExportOptions
 from exporters.serializers import ExportInput
@@ -25,7 +25,7 @@ from tasks import services as task_services
 from tasks.models import Project, Role, User
 from tests.conftest import make_user
 
-CHOICES = "(choose from dpo, dpo-conversational, openai-preference, kto, ranking, sft, raw)"
+CHOICES = f"(choose from {', '.join(formats.FORMATS)})"
 # A bad input as the page posts it (strings), the command-line arguments saying the same (None:
 # the command has no way to say it) and the message every interface must give.
 BAD: list[tuple[dict[str, Any], list[str] | None, str]] = [

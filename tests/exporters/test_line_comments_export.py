@@ -25,10 +25,11 @@ ON_ALPHA = {"start": 1, "end": 2, "category": "style", "severity": "minor", "tex
 def test_raw_carries_the_comments_in_stored_labels(golden_project: Project, tmp_path: Path) -> None:
     rows = export(golden_project, "raw", "judgment", tmp_path)
 
-    commented = [r for r in rows if r["line_comments"]]
+    commented = [r for r in rows if any(resp["line_comments"] for resp in r["responses"])]
     (row,) = commented
     assert row["task_id"] == "nway" and row["ranking"] == [["A"], ["C"], ["B"]]
-    assert row["line_comments"] == [{"label": "A", **ON_ALPHA}, {"label": "B", **ON_BETA}]  # ids are not exported
+    # under the response each is on, by stored label; ids are not exported
+    assert {r["label"]: r["line_comments"] for r in row["responses"]} == {"A": [ON_ALPHA], "B": [ON_BETA], "C": []}
 
 
 def test_ranking_puts_each_comment_under_its_completion(golden_project: Project, tmp_path: Path) -> None:
@@ -51,4 +52,5 @@ def test_a_models_filter_drops_the_comments_on_responses_it_leaves_out(golden_pr
     )  # fmt: skip
 
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["line_comments"] for r in rows if r["line_comments"]] == [[{"label": "A", **ON_ALPHA}]]
+    kept = [{r["label"]: r["line_comments"] for r in row["responses"]} for row in rows]
+    assert [k for k in kept if any(k.values())] == [{"A": [ON_ALPHA], "C": []}]  # beta's response and comment gone

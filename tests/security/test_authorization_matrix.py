@@ -165,6 +165,7 @@ RULES: dict[str, Rule] = {
     "exports-history": rule(LEAD, GET=200),
     "export-download": rule(LEAD, GET=200),
     "export-manifest": rule(LEAD, GET=200),
+    "export-features": rule(LEAD, GET=200),
     # --- webhooks (pages): an empty POST names no action (or no URL): refused, 400
     "webhooks": rule(LEAD, GET=200, POST=400),
     "webhook-endpoint": rule(LEAD, GET=200, POST=400),
