@@ -1,10 +1,14 @@
-"""Export speed and memory: 1,000,000 judgments built straight in the database, exported as DPO.
+"""Export speed and memory: 1,000,000 judgments built straight in the database, exported as DPO, to
+JSONL and to Parquet.
 
-Prints rows per second and the peak memory (peak RSS of the exporting process) at 100,000 and
-1,000,000 judgments; streaming means the 1M export should stay within 1.2x of the 100k one. Each
-export runs in a fresh process, so one's memory cannot hide in the other's.
+Prints judgments and rows per second and the peak memory (peak RSS of the exporting process) at 100,000
+and 1,000,000 judgments, per output; streaming means the 1M export should stay within 1.2x of the 100k
+one. Each export runs in a fresh process, so one's memory cannot hide in the other's. Five annotators
+judge each task, one in three the other way round: per task, identical pairs merge into one row and the
+contradiction is settled by the majority, so there is about one row per task.
 
-    .venv/bin/python benchmarks/export.py [--small 100000] [--large 1000000]   (DATABASE_URL for PostgreSQL)
+    .venv/bin/python benchmarks/export.py [--small 100000] [--large 1000000] [--outputs jsonl,parquet]
+    (DATABASE_URL for PostgreSQL)
 """
 
 import argparse
@@ -91,27 +95,39 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def export_in_child(slug: str) -> dict[str, float]:
+def export_in_child(slug: str, output: str) -> dict[str, float]:
     """Run the export in a new process (this script with --child); it reports rows, seconds, peak RSS."""
-    out = os.path.join(tempfile.mkdtemp(prefix="export-bench-"), f"{slug}.jsonl")
+    out = os.path.join(tempfile.mkdtemp(prefix="export-bench-"), f"{slug}.{output}")
     done = subprocess.run(
-        [sys.executable, __file__, "--child", slug, out], capture_output=True, text=True, check=True, env=os.environ
+        [sys.executable, __file__, "--child", slug, out, output],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def child(slug: str, out: str) -> None:
+def child(slug: str, out: str, output: str) -> None:
     from pathlib import Path
 
     from django.utils import timezone
 
     from exporters import services
+    from exporters.options import ExportOptions
     from tasks.models import Project
 
     project = Project.objects.get(slug=slug)
     started = time.perf_counter()
     rows, _ = services.write_dataset(
-        project=project, format="dpo", mode="judgment", filters={}, cutoff=timezone.now(), after=None, out=Path(out)
+        project=project,
+        format="dpo",
+        mode="judgment",
+        filters={},
+        cutoff=timezone.now(),
+        after=None,
+        out=Path(out),
+        options=ExportOptions(format="dpo", output=output),
     )
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
@@ -122,26 +138,32 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--child", nargs=2, metavar=("SLUG", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--outputs", default="jsonl,parquet")
+    parser.add_argument("--child", nargs=3, metavar=("SLUG", "OUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = setup()  # keeps the database in the environment for the child processes
     if args.child:
         child(*args.child)
         return
     print(f"database: {database}")
+    outputs = args.outputs.split(",")
     results = {}
     for label, size in (("small", args.small), ("large", args.large)):
         started = time.perf_counter()
         build(f"export-{label}", size)
         print(f"built {size:,} judgments in {time.perf_counter() - started:.0f} s")
-        results[label] = export_in_child(f"export-{label}")
-    for label, size in (("small", args.small), ("large", args.large)):
-        r = results[label]
-        rate = r["rows"] / r["seconds"]
-        print(f"{size:>9,} judgments: {r['rows']:,} DPO rows in {r['seconds']:.1f} s = {rate:,.0f} rows/s, ", end="")
-        print(f"peak RSS {r['max_rss_mb']:.0f} MB, file {r['bytes'] / 1e6:.0f} MB")
-    ratio = results["large"]["max_rss_mb"] / results["small"]["max_rss_mb"]
-    print(f"peak memory ratio 1M/100k: {ratio:.2f} (must stay within 1.2)")
+        for output in outputs:
+            results[label, output] = export_in_child(f"export-{label}", output)
+    for output in outputs:
+        for label, size in (("small", args.small), ("large", args.large)):
+            r = results[label, output]
+            print(
+                f"{output:>8} {size:>9,} judgments: {size / r['seconds']:,.0f} judgments/s, {r['rows']:,} DPO rows in"
+                f" {r['seconds']:.1f} s = {r['rows'] / r['seconds']:,.0f} rows/s, peak RSS {r['max_rss_mb']:.0f} MB,"
+                f" file {r['bytes'] / 1e6:.1f} MB"
+            )
+        ratio = results["large", output]["max_rss_mb"] / results["small", output]["max_rss_mb"]
+        print(f"{output:>8} peak memory ratio 1M/100k: {ratio:.2f} (must stay within 1.2)")
     print(
         f"this process's own peak RSS (the builder): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )

@@ -50,7 +50,8 @@ class Report:
     """What the manifest says about the rows: merges, contradictions, KTO's balance, lengths."""
 
     merged: int = 0  # rows folded into an identical one
-    contradictions: list[dict[str, Any]] = field(default_factory=list)
+    contradictions: list[dict[str, Any]] = field(default_factory=list)  # the first CONTRADICTIONS_LISTED
+    contradiction_count: int = 0
     dropped: int = 0  # rows left out because of a contradiction
     desirable: int = 0
     undesirable: int = 0
@@ -69,8 +70,8 @@ class Report:
             "merged_duplicates": self.merged,
             "contradictions": {
                 "policy_dropped_rows": self.dropped,
-                "count": len(self.contradictions),
-                "pairs": self.contradictions[:CONTRADICTIONS_LISTED],
+                "count": self.contradiction_count,
+                "pairs": self.contradictions,
             },
             "lengths_chars": {"prompt": self.prompt_chars.summary(), "completion": self.completion_chars.summary()},
         }
@@ -549,9 +550,16 @@ def _settle(
             continue  # no contradiction, or reported from the other side
         assert item.key is not None and other.key is not None
         ours, theirs = votes[item.key], votes[other.key]
-        report.contradictions.append(
-            {"task_id": task_id, "row": _describe(item.key), "against": _describe(other.key), "votes": [ours, theirs]}
-        )
+        report.contradiction_count += 1
+        if len(report.contradictions) < CONTRADICTIONS_LISTED:  # memory stays flat on a million judgments
+            report.contradictions.append(
+                {
+                    "task_id": task_id,
+                    "row": _describe(item.key),
+                    "against": _describe(other.key),
+                    "votes": [ours, theirs],
+                }
+            )
         if shape.contradictions == "drop" or (shape.contradictions == "majority" and ours == theirs):
             dropped |= {id(item), id(other)}
         elif shape.contradictions == "majority":
