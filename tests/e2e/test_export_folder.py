@@ -18,7 +18,10 @@ from tests.exporters.conftest import golden_project  # noqa: F401 (a fixture)
 
 
 def test_a_lead_exports_a_parquet_folder_with_a_split_and_opens_its_card(
-    browser_page: Any, live_server: Any, worker: Any, golden_project: Project  # noqa: F811
+    browser_page: Any,
+    live_server: Any,
+    worker: Any,
+    golden_project: Project,  # noqa: F811
 ) -> None:
     worker(queue=app.conf.task_default_queue)
     lead = make_user("folder-lead")
