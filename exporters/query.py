@@ -12,9 +12,8 @@ from django.db.models import QuerySet
 
 from annotation import rankings
 from annotation.access import pseudonym
-from annotation.models import Assignment, Review, TestResult
+from annotation.models import Assignment, Review, TestResult, TestRun
 from annotation.review import services as review
-from annotation.work import runs
 from exporters.records import Candidate, JudgmentRecord
 from tasks.models import Project, Response, thread_text
 
@@ -43,12 +42,40 @@ def submitted(
     return qs.order_by("task_id", "id")
 
 
+# What a record reads of an assignment, its task and its judgment: plain values, no model instances.
+FIELDS = (
+    "id",
+    "task_id",
+    "annotator_id",
+    "submitted_at",
+    "active_seconds",
+    "task__external_id",
+    "task__prompt",
+    "task__messages",
+    "task__language",
+    "task__metadata",
+    "judgment__id",
+    "judgment__ranking",
+    "judgment__strength",
+    "judgment__ratings",
+    "judgment__comments",
+    "judgment__line_comments",
+    "judgment__rationale",
+    "judgment__all_unacceptable",
+    "judgment__ideal_solution",
+    "judgment__tests_code",
+    "judgment__evidence_conflict",
+    "judgment__evidence_note",
+)
+Row = dict[str, Any]
+
+
 def records(queryset: QuerySet[Assignment], *, models: list[str] | None = None) -> Iterator[JudgmentRecord]:
-    """JudgmentRecords for the queryset, fetched in chunks with their responses and last test run."""
-    ids = queryset.values_list("id", flat=True)
-    chunk: list[int] = []
-    for assignment_id in ids.iterator(chunk_size=CHUNK):
-        chunk.append(assignment_id)
+    """JudgmentRecords for the queryset in its order: one pass over its rows (a server-side cursor on
+    PostgreSQL), each chunk's responses, last test results and reviews in three more queries."""
+    chunk: list[Row] = []
+    for values in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+        chunk.append(dict(zip(FIELDS, values, strict=True)))
         if len(chunk) == CHUNK:
             yield from _chunk(chunk, models)
             chunk = []
@@ -62,80 +89,117 @@ def by_task(stream: Iterator[JudgmentRecord]) -> Iterator[list[JudgmentRecord]]:
         yield list(group)
 
 
-def _chunk(ids: list[int], models: list[str] | None) -> Iterator[JudgmentRecord]:
+def _chunk(rows: list[Row], models: list[str] | None) -> Iterator[JudgmentRecord]:
     reset_queries()  # with DEBUG on, Django keeps every query's SQL: memory would grow with the export
-    assignments = list(
-        Assignment.objects.filter(id__in=ids).select_related("task", "judgment").order_by("task_id", "id")
-    )
-    task_ids = {a.task_id for a in assignments}
-    responses: dict[int, list[Response]] = {}
-    for response in Response.objects.filter(task_id__in=task_ids).order_by("task_id", "label"):
-        responses.setdefault(response.task_id, []).append(response)
-    results = runs.last_results(ids)
-    reviews = review.latest_reviews(assignments)
-    for a in assignments:
-        yield _record(a, responses.get(a.task_id, []), results.get(a.id, {}), models, reviews.get(a.id))
+    ids = [row["id"] for row in rows]
+    responses: dict[int, list[tuple[str, str, str]]] = {}
+    for task_id, label, model, code in (
+        Response.objects.filter(task_id__in={row["task_id"] for row in rows})
+        .order_by("task_id", "label")
+        .values_list("task_id", "label", "model_name", "code")
+    ):
+        responses.setdefault(task_id, []).append((label, model, code))
+    results = _last_results(ids)
+    reviews = _latest_reviews(ids)
+    for row in rows:
+        yield _record(
+            row, responses.get(row["task_id"], []), results.get(row["id"], {}), models, reviews.get(row["id"])
+        )
+
+
+def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, Row]]:
+    """Per assignment, its last run's finished results by response label (runs.last_results, as values)."""
+    last_run: dict[int, int] = {}
+    for run_id, assignment_id in (
+        TestRun.objects.filter(assignment_id__in=assignment_ids)
+        .order_by("assignment_id", "created_at", "id")
+        .values_list("id", "assignment_id")
+    ):
+        last_run[assignment_id] = run_id
+    if not last_run:
+        return {}
+    owner = {run: assignment for assignment, run in last_run.items()}
+    out: dict[int, dict[str, Row]] = {}
+    for values in (
+        TestResult.objects.filter(test_run_id__in=owner, response__isnull=False)
+        .exclude(status__in=TestResult.PENDING)
+        .values("test_run_id", "response__label", "status", "passed", "failed", "tests", "trust")
+    ):
+        out.setdefault(owner[values["test_run_id"]], {})[values["response__label"]] = dict(values)
+    return out
+
+
+def _latest_reviews(assignment_ids: list[int]) -> dict[int, tuple[str, int | None]]:
+    """The last review's (verdict, score) of each assignment."""
+    latest: dict[int, tuple[str, int | None]] = {}
+    for assignment_id, verdict, score in (
+        Review.objects.filter(assignment_id__in=assignment_ids)
+        .order_by("assignment_id", "created_at", "id")
+        .values_list("assignment_id", "verdict", "score")
+    ):
+        latest[assignment_id] = (verdict, score)
+    return latest
 
 
 def _record(
-    a: Assignment,
-    responses: list[Response],
-    results: dict[str, TestResult],
+    a: Row,
+    responses: list[tuple[str, str, str]],
+    results: dict[str, Row],
     models: list[str] | None,
-    last_review: Review | None,
+    last_review: tuple[str, int | None] | None,
 ) -> JudgmentRecord:
-    j = a.judgment
-    keep = {r.label for r in responses if not models or r.model_name in models}
+    keep = {label for label, model, _ in responses if not models or model in models}
     candidates = {
-        r.label: Candidate(
-            label=r.label,
-            model=r.model_name,
-            code=r.code,
-            tests_passed=results[r.label].passed if r.label in results else None,
-            tests_total=len(results[r.label].tests) if r.label in results else None,
-            tests_trust=results[r.label].trust if r.label in results else None,
+        label: Candidate(
+            label=label,
+            model=model,
+            code=code,
+            tests_passed=results[label]["passed"] if label in results else None,
+            tests_total=len(results[label]["tests"]) if label in results else None,
+            tests_trust=results[label]["trust"] if label in results else None,
         )
-        for r in responses
-        if r.label in keep
+        for label, model, code in responses
+        if label in keep
     }
-    ranking = rankings.restrict(j.ranking, keep)
+    ranking = rankings.restrict(a["judgment__ranking"], keep)
+    messages = a["task__messages"]
     return JudgmentRecord(
-        judgment_id=j.pk,
-        task_id=a.task.external_id,
-        prompt=thread_text(a.task.messages) if a.task.messages else a.task.prompt,
-        language=a.task.language,
+        judgment_id=a["judgment__id"],
+        task_id=a["task__external_id"],
+        prompt=thread_text(messages) if messages else a["task__prompt"],
+        language=a["task__language"],
         candidates=candidates,
         ranking=[g for g in ranking if g],
-        strength=j.strength,
-        ratings={k: v for k, v in j.ratings.items() if k in keep},
-        comments={k: v for k, v in j.comments.items() if k in keep},
-        rationale=j.rationale,
-        all_unacceptable=j.all_unacceptable,
-        ideal_solution=j.ideal_solution,
-        annotator=pseudonym(a.annotator_id),
-        submitted_at=a.submitted_at.isoformat() if a.submitted_at else "",
-        active_seconds=a.active_seconds,
-        evidence_conflict=j.evidence_conflict,
-        evidence_note=j.evidence_note,
+        strength=a["judgment__strength"],
+        ratings={k: v for k, v in a["judgment__ratings"].items() if k in keep},
+        comments={k: v for k, v in a["judgment__comments"].items() if k in keep},
+        rationale=a["judgment__rationale"],
+        all_unacceptable=a["judgment__all_unacceptable"],
+        ideal_solution=a["judgment__ideal_solution"],
+        annotator=pseudonym(a["annotator_id"]),
+        submitted_at=a["submitted_at"].isoformat() if a["submitted_at"] else "",
+        active_seconds=a["active_seconds"],
+        evidence_conflict=a["judgment__evidence_conflict"],
+        evidence_note=a["judgment__evidence_note"],
         line_comments=[  # by label then line: the stored order follows the annotator's letters
             {key: c[key] for key in ("label", "start", "end", "category", "severity", "text")}
-            for c in sorted(j.line_comments, key=lambda c: (c["label"], c["start"], c["end"], c["id"]))
+            for c in sorted(a["judgment__line_comments"], key=lambda c: (c["label"], c["start"], c["end"], c["id"]))
             if c["label"] in keep
         ],
-        tests_code=j.tests_code,
+        tests_code=a["judgment__tests_code"],
         test_results=[
             {
                 "label": label,
-                "status": r.status,
-                "passed": r.passed,
-                "failed": r.failed,
-                "tests": r.tests,
-                "trust": r.trust,
+                "status": r["status"],
+                "passed": r["passed"],
+                "failed": r["failed"],
+                "tests": r["tests"],
+                "trust": r["trust"],
             }
             for label, r in sorted(results.items())
         ],
-        messages=a.task.messages,
-        task_metadata=a.task.metadata,
-        review_verdict=last_review.verdict if last_review else None,
-        review_score=last_review.score if last_review else None,
+        messages=messages,
+        task_metadata=a["task__metadata"],
+        review_verdict=last_review[0] if last_review else None,
+        review_score=last_review[1] if last_review else None,
     )
