@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "annotation.ops.metrics.RequestMetrics",  # first, so it times everything below
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -337,6 +338,10 @@ CELERY_BEAT_SCHEDULE = {
 # Off by default: deliveries to loopback, private, link-local and other non-public addresses are refused,
 # so a lead cannot make the server call into its own network (SSRF). Tests and closed networks turn it on.
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+
+# --- Operating it: /metrics for Prometheus (annotation/ops/metrics.py). With a token, a scraper sends
+# `Authorization: Bearer <token>`; without one, only this machine may read the metrics.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=1)  # connect, and each read
 WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24, minimum=1)  # after this, a failing delivery gives up
 

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from annotation import health
 from annotation.manager import urls as manager
+from annotation.ops import metrics
 from annotation.people import urls as people
 from annotation.projects import urls as projects
 from annotation.quality import urls as quality
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="project-list"), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("ping", health.ping, name="ping"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # single sign-on (tasks/oidc.py): 404 unless OIDC_ENABLED

@@ -113,6 +113,9 @@ RULES: dict[str, Rule] = {
     "home": rule(PUBLIC, **every(302)),  # a RedirectView: every method
     "healthz": rule(PUBLIC, **every((200, 503))),
     "ping": rule(PUBLIC, GET=200, POST=200, PUT=200, PATCH=200, DELETE=200),
+    # from this machine (the test client's address) without a token; tests/annotation/test_metrics.py
+    # checks the token and the refusal of other addresses
+    "metrics": rule(PUBLIC, **every(200)),
     "login": rule(PUBLIC, GET=200, POST=200, PUT=200),  # Django's LoginView takes PUT as POST
     "logout": rule(PUBLIC, POST=302),
     # single sign-on is off in the matrix's settings, so 404 for everyone; tests/tasks/test_oidc.py drives it on

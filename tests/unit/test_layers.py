@@ -32,7 +32,7 @@ PRODUCT = {"annotation", "tasks", "exporters"}
 # rooms below it, never one above. webhooks: told of events by every room above it; gold: known answers;
 # work: the annotator's; review: the reviewers'; quality and timesheets: the leads' figures over both.
 # people: the leads' members and invitations (removal returns work through work's queue).
-ROOMS = ["webhooks", "gold", "work", "people", "projects", "review", "manager", "quality", "timesheets"]
+ROOMS = ["webhooks", "gold", "work", "people", "projects", "review", "manager", "quality", "timesheets", "ops"]
 ALLOWED_BELOW = {
     "webhooks": set(),
     "gold": {"webhooks"},
@@ -43,6 +43,7 @@ ALLOWED_BELOW = {
     "manager": {"webhooks", "gold", "work", "review"},  # the task manager: search and bulk actions on tasks
     "quality": {"webhooks", "gold", "work", "review"},
     "timesheets": {"webhooks", "work"},
+    "ops": set(),  # operating it (metrics): reads the models only
 }
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from annotation.celery import ensure_folders
@@ -28,6 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, addr: str, concurrency: int, web_workers: int, **options: Any) -> None:
         ensure_folders()
+        # gunicorn's workers count requests apart: prometheus-client adds them up from files here,
+        # emptied at each start (annotation/ops/metrics.py)
+        metrics_dir = Path(settings.VAR_DIR) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         python = sys.executable
         worker_cmd = [
             python,
@@ -68,8 +77,8 @@ class Command(BaseCommand):
         ]
         # Own process groups, so Ctrl-C reaches them only through us and they stop in order.
         procs = {
-            "worker": subprocess.Popen(worker_cmd, start_new_session=True),
-            "web": subprocess.Popen(web_cmd, start_new_session=True),
+            "worker": subprocess.Popen(worker_cmd, start_new_session=True, env=env),
+            "web": subprocess.Popen(web_cmd, start_new_session=True, env=env),
         }
         self._announce_when_ready(addr, procs)
         stopping = False

@@ -1,0 +1,1 @@
+"""Operating the platform: metrics for Prometheus (`/metrics`) and one JSON log line per request and job."""
