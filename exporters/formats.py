@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotation import rankings
-from exporters import schema
+from exporters import schema, verifiable
 from exporters.records import Candidate, ConsensusRecord, JudgmentRecord
 from exporters.schema import LINE_COMMENT, MESSAGES, METADATA, RATINGS, SOURCE, List
 
@@ -43,6 +43,7 @@ class Shape:
     margin: str = "none"  # a top-level `margin` for reward modelling: "strength" or "votes"
     contradictions: str = "majority"  # per judgment: "majority" (a tie drops both), "drop" both, "keep" both
     metadata_keys: tuple[str, ...] = ()  # the import metadata keys the project lets out
+    image: str = ""  # the sandbox image the verifiable format's commands name
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Report:
     tasks: int = 0
     agreement_sum: float = 0.0
     splits: dict[str, int] = field(default_factory=dict)  # rows per split ("" without a split)
+    skipped: verifiable.Skipped = field(default_factory=lambda: verifiable.Skipped())  # tasks without a row
 
     def to_dict(self, fmt: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -85,6 +87,8 @@ class Report:
             out["lengths_tokens"] = {"unavailable": self.tokens_unavailable}
         if fmt in ("kto", "kto-conversational"):
             out["kto"] = {"desirable": self.desirable, "undesirable": self.undesirable}
+        if fmt in TASK_FORMATS:
+            out["tasks_without_a_row"] = self.skipped.to_dict()
         return out
 
 
@@ -424,7 +428,10 @@ FORMATS: dict[str, Callable[[Record, Shape], list[Item]]] = {
     "sft": sft,
     "raw": raw,
 }
-JUDGMENT_ONLY = {"sft"}  # formats that only make sense one judgment at a time
+# Formats made from a task's judgments together (one row per task), not one judgment at a time.
+TASK_FORMATS = {"verifiable"}
+NAMES = (*FORMATS, *sorted(TASK_FORMATS))  # every format an export may ask for
+JUDGMENT_ONLY = {"sft", "verifiable"}  # formats that need the judgments themselves, not a consensus
 PAIRED = {"dpo", "dpo-conversational", "openai-preference"}
 NO_EXTRA_KEYS = {"openai-preference"}  # OpenAI's fine-tuning API takes no other key: no count, no metadata
 
@@ -504,6 +511,8 @@ def columns(fmt: str, mode: str, shape: Shape) -> dict[str, schema.Type]:
             }
         ),
     }
+    if fmt == "verifiable":
+        return verifiable.COLUMNS
     return tables[fmt]
 
 
@@ -513,6 +522,13 @@ def columns(fmt: str, mode: str, shape: Shape) -> dict[str, schema.Type]:
 def task_rows(fmt: str, records: Sequence[Record], shape: Shape, report: Report | None = None) -> Iterator[Row]:
     """The rows of one task: `records` are its judgments (per-judgment mode) or its one consensus."""
     report = report if report is not None else Report()
+    if fmt == "verifiable":
+        group = [r for r in records if isinstance(r, JudgmentRecord)]
+        gold = verifiable.gold_preferred(group[0].gold_answer) if group else None
+        for row in verifiable.rows(group, gold_preferred=gold, image=shape.image, skipped=report.skipped):
+            _measure(fmt, row, report)
+            yield row
+        return
     build = FORMATS[fmt]
     items = [item for record in records for item in build(record, shape)]
     merged: dict[tuple[Any, ...], Item] = {}

@@ -139,7 +139,7 @@ class ExportOptions:
     """One export's options, checked: build it with `parse` (the command line, an API body),
     `from_form` (the page) or `from_stored` (a job row); `to_dict` gives the job row's columns."""
 
-    format: str = field(metadata=_about(parse_choice, "the dataset format", flag="--format", choices=formats.FORMATS))
+    format: str = field(metadata=_about(parse_choice, "the dataset format", flag="--format", choices=formats.NAMES))
     mode: str = field(
         default="judgment",
         metadata=_about(

@@ -54,6 +54,7 @@ FIELDS = (
     "task__messages",
     "task__language",
     "task__metadata",
+    "task__gold_answer",
     "judgment__id",
     "judgment__ranking",
     "judgment__strength",
@@ -99,16 +100,19 @@ def _chunk(rows: list[Row], models: list[str] | None) -> Iterator[JudgmentRecord
         .values_list("task_id", "label", "model_name", "code")
     ):
         responses.setdefault(task_id, []).append((label, model, code))
-    results = _last_results(ids)
+    results, files = _last_results(ids)
     reviews = _latest_reviews(ids)
     for row in rows:
-        yield _record(
+        record = _record(
             row, responses.get(row["task_id"], []), results.get(row["id"], {}), models, reviews.get(row["id"])
         )
+        record.run_tests_code = files.get(row["id"], "")
+        yield record
 
 
-def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, Row]]:
-    """Per assignment, its last run's finished results by response label (runs.last_results, as values)."""
+def _last_results(assignment_ids: list[int]) -> tuple[dict[int, dict[str, Row]], dict[int, str]]:
+    """Per assignment, its last run's finished results by response label (runs.last_results, as values),
+    and the test file that run ran."""
     last_run: dict[int, int] = {}
     for run_id, assignment_id in (
         TestRun.objects.filter(assignment_id__in=assignment_ids)
@@ -117,8 +121,11 @@ def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, Row]]:
     ):
         last_run[assignment_id] = run_id
     if not last_run:
-        return {}
+        return {}, {}
     owner = {run: assignment for assignment, run in last_run.items()}
+    files = {
+        owner[run]: code for run, code in TestRun.objects.filter(id__in=owner).values_list("id", "test_case__code")
+    }
     out: dict[int, dict[str, Row]] = {}
     for values in (
         TestResult.objects.filter(test_run_id__in=owner, response__isnull=False)
@@ -126,7 +133,7 @@ def _last_results(assignment_ids: list[int]) -> dict[int, dict[str, Row]]:
         .values("test_run_id", "response__label", "status", "passed", "failed", "tests", "trust")
     ):
         out.setdefault(owner[values["test_run_id"]], {})[values["response__label"]] = dict(values)
-    return out
+    return out, files
 
 
 def _latest_reviews(assignment_ids: list[int]) -> dict[int, tuple[str, int | None]]:
@@ -200,6 +207,7 @@ def _record(
         ],
         messages=messages,
         task_metadata=a["task__metadata"],
+        gold_answer=a["task__gold_answer"],
         review_verdict=last_review[0] if last_review else None,
         review_score=last_review[1] if last_review else None,
     )

@@ -39,8 +39,10 @@ class JudgmentRecord:
     evidence_note: str = ""
     # Comments on lines of the kept responses: [{"label", "start", "end", "category", "severity", "text"}]
     line_comments: list[dict[str, Any]] = field(default_factory=list)
-    tests_code: str = ""
+    tests_code: str = ""  # the annotator's test file as last edited
     test_results: list[dict[str, Any]] = field(default_factory=list)  # last run, per label
+    run_tests_code: str = ""  # the test file that last run ran (test_results' file; it may differ from tests_code)
+    gold_answer: dict[str, Any] | None = None  # the task's, if it is gold
     agreement: float | None = None  # of the task's judgments, filled in by the exporter
     # A conversation task's turns before the responses ({"role", "content"}); empty for a single prompt,
     # whose `prompt` is the task's text (for a conversation, the thread's plain text: tasks.models.thread_text).
