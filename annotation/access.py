@@ -7,6 +7,7 @@ Every refusal here is the same 404, whether the id exists or not, so nobody lear
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -49,5 +50,10 @@ def pseudonym(user_id: int) -> str:
     """An annotator's id outside the platform (datasets, webhook payloads): stable and non-reversible,
     keyed by PSEUDONYM_KEY, a key of its own, so neither SECRET_KEY's holders nor its rotation touch it
     (with the public dev key, ids were recoverable). One function, so events join with datasets."""
-    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return _pseudonym(settings.PSEUDONYM_KEY, user_id)
+
+
+@functools.lru_cache(maxsize=4096)  # an export names the same few annotators a million times
+def _pseudonym(key: str, user_id: int) -> str:
+    digest = hmac.new(key.encode(), f"annotator:{user_id}".encode(), hashlib.sha256).hexdigest()
     return f"ann-{digest[:12]}"
