@@ -52,4 +52,10 @@ def consensus(records: list[JudgmentRecord]) -> ConsensusRecord:
         task_metadata=first.task_metadata,
         preferences=preferences,
         sources=[formats.source(r) for r in sorted(records, key=lambda r: r.judgment_id)],
+        pair_strengths={
+            (a, b): [r.strength for r in ranked if rankings.order(r.ranking, a, b) > 0]
+            for a in labels
+            for b in labels
+            if a != b
+        },
     )

@@ -155,20 +155,23 @@ def prompt_text(record: Record, shape: Shape) -> str:
 
 def completion(record: Record, candidate: Candidate | str, shape: Shape) -> str:
     code = candidate if isinstance(candidate, str) else candidate.code
-    if shape.fence and not record.messages and "```" not in code:
+    if shape.fence and not record.messages and not code.lstrip().startswith("```"):  # not fenced already
         return f"```{record.language}\n{code.rstrip()}\n```\n"
     return code
 
 
 def responses(record: Record) -> list[dict[str, Any]]:
+    """Per response: the tests it passed and ran under this judgment's last run (none in consensus mode:
+    the task's judgments ran different tests), and its mean rank in consensus mode."""
+    consensus = isinstance(record, ConsensusRecord)
     mean = record.mean_rank if isinstance(record, ConsensusRecord) else {}
     return [
         {
             "label": label,
             "model": c.model,
-            "tests_passed": c.tests_passed,
-            "tests_total": c.tests_total,
-            "trust": c.tests_trust,
+            "tests_passed": None if consensus else c.tests_passed,
+            "tests_total": None if consensus else c.tests_total,
+            "trust": None if consensus else c.tests_trust,
             "mean_rank": mean.get(label),
         }
         for label, c in sorted(record.candidates.items())
@@ -615,7 +618,12 @@ def _margin(item: Item, shape: Shape, votes: dict[tuple[Any, ...], int], judged:
     the other way (0 to 1)."""
     record = item.sources[0]
     if shape.margin == "strength":
-        strengths = [abs(s["strength"]) for s in _sources(item) if s["strength"] is not None]
+        if isinstance(record, ConsensusRecord):  # only the judgments that ranked the pair this way
+            assert item.key is not None
+            given = record.pair_strengths.get((item.key[1], item.key[2]), [])
+        else:
+            given = [s["strength"] for s in _sources(item)]
+        strengths = [abs(s) for s in given if s is not None]
         return round(sum(strengths) / len(strengths), 4) if strengths else 0.0
     if isinstance(record, ConsensusRecord):
         a, b = item.key[1:] if item.key else ("", "")

@@ -74,6 +74,8 @@ class ConsensusRecord:
     task_metadata: dict[str, Any] = field(default_factory=dict)
     preferences: dict[tuple[str, str], int] = field(default_factory=dict)  # (a, b) -> judgments ranking a above b
     sources: list[dict[str, Any]] = field(default_factory=list)  # each judgment's facts (formats.source)
+    # (a, b) -> the strengths of the judgments ranking a above b (None where a judgment gave none)
+    pair_strengths: dict[tuple[str, str], list[int | None]] = field(default_factory=dict)
 
     def pairs(self) -> list[tuple[str, str]]:
         """(better, worse) where more judgments put `better` above than below; never for a majority tie."""

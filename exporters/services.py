@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -27,6 +28,41 @@ from exporters.records import ConsensusRecord, JudgmentRecord
 from tasks.models import Project, User
 
 PROGRESS_EVERY = 1000
+
+
+class NoRows(ExportInvalid):
+    """The export would write no row: it fails with the reason (an empty file that ends "done" would
+    pass for a dataset); the partial file is removed."""
+
+
+def empty_reason(
+    format: str, judgments_read: int, *, submitted: int, report: formats.Report, incremental: bool = False
+) -> str:
+    """Why an export of `format` that read `judgments_read` judgments (of the `submitted` in the project)
+    gives no row, saying what to change."""
+    if judgments_read == 0:
+        since = " submitted after the export this one continues" if incremental else ""
+        return (
+            f"no submitted judgment{since} matches the filters "
+            f"(the project has {submitted} submitted judgment{'' if submitted == 1 else 's'} in total)"
+        )
+    if report.tasks == 0:
+        return f"no task reaches the minimum agreement (of {judgments_read} judgments read)"
+    if report.dropped:
+        return f"the contradictions policy dropped every row ({report.dropped}): choose keep to export both sides"
+    if format == "sft":
+        return "no judgment has an ideal solution"
+    if format in formats.PAIRED:
+        return "no judgment ranks one response above another (ties and 'all unacceptable' give no pairs)"
+    if format.startswith("kto"):
+        return "no judgment ranks one response above another or finds them all unacceptable (a full tie gives no row)"
+    if format == "verifiable":
+        return (
+            f"no task has a reference response and a test file it passed ({report.skipped.no_reference} tasks "
+            f"without a reference, gold or the top choice of most judgments; {report.skipped.no_passing_test} "
+            "whose reference passed no annotator's last test run)"
+        )
+    return f"no judgment gives a {format} row (of {judgments_read} read)"
 
 
 def start_export(*, project: Project, user: User | None, options: ExportOptions) -> ExportJob:
@@ -58,9 +94,10 @@ def run_export(*, job: ExportJob, takeover: bool = False) -> ExportJob:
     try:
         _write_job(job)
     except Exception as exc:  # whatever went wrong, the job must not stay "running"
+        error = str(exc) if isinstance(exc, NoRows) else f"{type(exc).__name__}: {exc}"
         with transaction.atomic():
             ExportJob.objects.filter(pk=job.pk).update(
-                status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+                status=ExportJob.Status.FAILED, error=error, finished_at=timezone.now()
             )
             _emit_finished(job.pk)
     job.refresh_from_db()
@@ -120,7 +157,7 @@ def _write_job(job: ExportJob) -> None:
 
 def export_file(*, project: Project, options: ExportOptions, out: Path) -> tuple[int, int, Path]:
     """Write everything submitted so far to `out` and its manifest beside it, without a job (the
-    command); returns the rows, the judgments read and the manifest's path."""
+    command); returns the rows, the judgments read and the manifest's path. NoRows when there is none."""
     cutoff = timezone.now()
     judgments = query.submitted(project, filters=options.filters(), cutoff=cutoff, after=None).count()
     written = write_export(project=project, options=options, cutoff=cutoff, after=None, out=out, judgments=judgments)
@@ -192,7 +229,8 @@ def write_export(
 
 
 def _shape(project: Project, options: ExportOptions) -> formats.Shape:
-    return options.shape(instructions=project.instructions, metadata_keys=tuple(project.export_metadata_keys))
+    shape = options.shape(instructions=project.instructions, metadata_keys=tuple(project.export_metadata_keys))
+    return dataclasses.replace(shape, image=settings.SANDBOX_IMAGE)
 
 
 def _with_split(columns: dict[str, schema.Type], options: ExportOptions) -> dict[str, schema.Type]:
@@ -216,6 +254,7 @@ def write_dataset(
     manifest: Callable[[dict[str, int]], dict[str, Any]] | None = None,
 ) -> tuple[int, str]:
     """Stream the rows to `out` (via a .partial file renamed at the end); returns rows and sha256.
+    No row raises NoRows with empty_reason's reason, inside the writer, so its partial file goes too.
     The same data gives the same bytes: stable order, no timestamps inside, gzip without a name or mtime.
     `options` (default: this format and mode's defaults) say the output and the row shape; `report`
     collects what the manifest says about the rows; `manifest(split counts)` is the hf folder card's."""
@@ -227,15 +266,19 @@ def write_dataset(
     tokens = _tokenizer(options.tokenizer, report)
 
     def tagged() -> Iterator[tuple[str, dict[str, Any]]]:
+        rows = 0
         for group in _groups(project, mode=mode, filters=filters, cutoff=cutoff, after=after, on_progress=on_progress):
             split = writers.split_of(group[0].task_id, shares) if shares else ""
             report.tasks += 1
             report.agreement_sum += group[0].agreement or 0.0
             for row in formats.task_rows(format, group, shape, report):
+                rows += 1
                 report.splits[split] = report.splits.get(split, 0) + 1
                 if tokens:
                     tokens(row)
                 yield split, ({**row, "split": split} if "split" in columns else row)
+        if not rows:
+            raise NoRows(_why_empty(project, format, filters=filters, cutoff=cutoff, after=after, report=report))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     if options.output == "parquet":
@@ -243,6 +286,20 @@ def write_dataset(
     if options.output == "hf":
         return _write_folder(tagged(), columns, out, options=options, project=project, manifest=manifest)
     return _write_jsonl((row for _, row in tagged()), out, compress=compress)
+
+
+def _why_empty(
+    project: Project,
+    format: str,
+    *,
+    filters: dict[str, Any],
+    cutoff: datetime,
+    after: datetime | None,
+    report: formats.Report,
+) -> str:
+    read = query.submitted(project, filters=filters, cutoff=cutoff, after=after).count()
+    submitted = query.submitted(project, filters={"include_gold": True}, cutoff=cutoff, after=None).count()
+    return empty_reason(format, read, submitted=submitted, report=report, incremental=after is not None)
 
 
 def _write_jsonl(rows: Iterator[dict[str, Any]], out: Path, *, compress: bool) -> tuple[int, str]:

@@ -25,7 +25,7 @@ def export_page(request: HttpRequest, slug: str) -> HttpResponse:
     project = access_project(request.user, slug, role=Role.LEAD).project
     context: dict[str, object] = {
         "project": project,
-        "formats": list(formats.FORMATS),
+        "formats": list(formats.NAMES),
         "modes": ExportJob.Mode.choices,
         "outputs": options.OUTPUTS,
         "contradictions": formats.CONTRADICTIONS,
@@ -66,10 +66,15 @@ def download(request: HttpRequest, export_id: int) -> FileResponse:
 @login_required
 @require_GET
 def manifest(request: HttpRequest, export_id: int) -> JsonResponse:
+    """The manifest, saved as `<the export's file>.manifest.json` like the one beside the file on disk
+    (without a name every browser saves each export's as manifest.json)."""
     job = access_export(request.user, export_id)
     if job.manifest is None:
         raise Http404("This export has no manifest yet.")
-    return JsonResponse(job.manifest, json_dumps_params={"indent": 2})
+    response = JsonResponse(job.manifest, json_dumps_params={"indent": 2})
+    name = job.filename + ".manifest.json"  # a slug, a format, an id: ASCII, nothing to quote
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

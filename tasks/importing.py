@@ -43,6 +43,7 @@ from tasks.models import (
     Task,
     thread_text,
 )
+from tasks.text import lf
 
 TASK_FIELDS = ("id", "prompt", "messages", "language", "responses", "metadata")
 RESPONSE_FIELDS = ("model", "code")
@@ -349,6 +350,7 @@ def _required_string(
     value = data[key]
     if not isinstance(value, str):
         raise _LineError(f'"{where}{key}" must be a string, got {_json_type(value)}')
+    value = lf(value)  # a file written on Windows (or by hand) must not put CRLF into the prompts and code exported
     if not value.strip():
         raise _LineError(f'"{where}{key}" is empty')
     if max_chars is not None and len(value) > max_chars:

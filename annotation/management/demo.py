@@ -45,7 +45,7 @@ def seed_demo_judgments(*, project: Project, annotators: list[User], lead: User)
             minutes = 4 + (t * 7 + a * 3) % 9
             _work(assignment, began, minutes=minutes)
             _record_run(assignment, task.metadata["reference_tests"], verdicts[task.pk], at=began)
-            _submit(assignment, verdicts[task.pk], disagree=(a == 2 and t % 3 == 1), break_ties=a < 2)
+            _submit(assignment, verdicts[task.pk], disagree=(a == 2 and t % 3 == 1), break_ties=a < 2, ideal=a == 0)
             # As if submitted when the work ended, so the dashboard's days look like real work.
             ended = began + dt.timedelta(minutes=minutes)
             Assignment.objects.filter(pk=assignment.pk).update(submitted_at=ended)
@@ -80,9 +80,12 @@ def _record_run(assignment: Assignment, tests: str, verdicts: dict[str, dict[str
         runs.record_test_result(test_result_id=result.pk, result=verdicts[response.label])
 
 
-def _submit(assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disagree: bool, break_ties: bool) -> None:
+def _submit(
+    assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disagree: bool, break_ties: bool, ideal: bool
+) -> None:
     """Ranks by tests passed; responses that pass as many tie, unless `break_ties` (then by label, as if
-    by readability), so the demo has both tied and strict rankings."""
+    by readability), so the demo has both tied and strict rankings. With `ideal`, the ideal solution is
+    the response that passed most (so the demo's sft export has rows)."""
     passes = {label: v["passed"] for label, v in verdicts.items()}
     levels = sorted(set(passes.values()), reverse=True)
     ranking = [[label for label in sorted(passes) if passes[label] == level] for level in levels]
@@ -113,6 +116,9 @@ def _submit(assignment: Assignment, verdicts: dict[str, dict[str, Any]], *, disa
         "rationale": "; ".join(lines) + ". Ranked by what my tests show, then by readability.",
         "tests_code": assignment.task.metadata["reference_tests"],
     }
+    if ideal:
+        best = max(sorted(passes), key=lambda label: passes[label])
+        data["ideal_solution"] = assignment.task.responses.get(label=best).code
     judging.save_draft(assignment=assignment, data=data)
     judging.submit_judgment(
         assignment=assignment,

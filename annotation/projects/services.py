@@ -26,6 +26,7 @@ from sandbox import languages
 from tasks import audit
 from tasks import services as project_services
 from tasks.models import Project, RankingMode, User
+from tasks.text import lf
 
 # The settings a lead edits, in the order of the page; a duplicate copies exactly these (name aside).
 SETTINGS = (
@@ -106,6 +107,8 @@ def check_settings(values: dict[str, Any], *, project: Project | None, slug: str
                 clean[field] = checker(clean[field])
             except ValueError as wrong:
                 errors[field] = str(wrong)
+    if isinstance(clean.get("instructions"), str):
+        clean["instructions"] = lf(clean["instructions"])  # exported as the system turn: LF, like every text
     if len(clean.get("instructions") or "") > MAX_TEXT:
         errors["instructions"] = f"over {MAX_TEXT:,} characters: shorten them"
     candidate = copy.copy(project) if project is not None else Project(slug=slug or "")

@@ -19,6 +19,7 @@ from annotation.models import Assignment, Judgment, Review
 from annotation.webhooks import services as webhooks
 from annotation.work import judging, queue
 from tasks.models import Project, User
+from tasks.text import lf
 
 QUEUE_SIZE = 100
 
@@ -66,7 +67,7 @@ def review_judgment(
         raise ReviewRefused(f"the verdict is one of {', '.join(Review.Verdict.values)}")
     if score is not None and not 1 <= score <= 5:
         raise ReviewRefused("the score is 1 to 5")
-    feedback = feedback.strip()
+    feedback = lf(feedback).strip()
     if verdict == Review.Verdict.SEND_BACK and not feedback:
         raise ReviewRefused("say what to fix when you send work back")
     feedback = feedback[:10000]

@@ -24,6 +24,7 @@ from annotation.work.judgment_input import JudgmentInvalid
 from sandbox.results import Outcome
 from tasks.db import retry_if_locked
 from tasks.models import RankingMode, User
+from tasks.text import lf
 
 FIELDS = (
     "ranking",
@@ -100,7 +101,7 @@ def submit_judgment(
         raise JudgmentInvalid({"assignment": "this task is no longer yours to submit"})
     _refuse_if_archived(assignment)
     clean = judgment_input.clean(assignment, data)
-    evidence_note = evidence_note.strip()
+    evidence_note = lf(evidence_note).strip()
     try:
         judgment_input.check_length(judgment_input.NAMES["evidence_note"], evidence_note)
     except ValueError as wrong:
@@ -212,7 +213,7 @@ class ReplyRefused(ValueError):
 def reply_to_comment(*, judgment: Judgment, comment_id: str, author: User, text: str) -> CommentReply:
     """Add a reply to the thread of one of the judgment's saved line comments. Who may reply is the
     caller's guard (the annotator's own work, or a reviewer of its project)."""
-    text = text.strip()
+    text = lf(text).strip()
     if not text:
         raise ReplyRefused("write the reply's text")
     try:

@@ -14,7 +14,8 @@ sorted by the annotator's letter, then start and end line, so a round trip throu
 new. Line numbers are checked against tasks.rendering.source_lines, the count the code panels number.
 
 Nothing is cut: a text over MAX_TEXT characters is refused with the limit named, so what the annotator
-sees saved is what was saved.
+sees saved is what was saved. Every text's line ends are stored as LF (tasks.text.lf): a form posts a
+textarea with CRLF, the API sends LF, and an export must not mix the two.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from annotation import rankings
 from annotation.models import Assignment, Judgment
 from tasks.models import RankingMode
 from tasks.rendering import source_lines
+from tasks.text import lf
 
 TEXTS = ("rationale", "ideal_solution", "tests_code")
 MAX_TEXT = 64 * 1024  # characters, per text field and per comment (the API's serializers say the same)
@@ -200,7 +202,7 @@ def _comments(assignment: Assignment, value: Any) -> dict[str, str]:
         raise ValueError("comments are {label: text}")
     for label in assignment.response_order:
         check_length(f"the comment on {assignment.display_label(label)}", comments.get(label, ""))
-    return comments
+    return {label: lf(text) for label, text in comments.items()}
 
 
 def _line_comments(assignment: Assignment, value: Any) -> list[dict[str, Any]]:
@@ -219,7 +221,7 @@ def _line_comments(assignment: Assignment, value: Any) -> list[dict[str, Any]]:
         if problem:
             raise ValueError(f"{where}: {problem}")
         seen.add(comment["id"])
-        out.append({key: comment[key] for key in LINE_COMMENT_KEYS})
+        out.append({key: comment[key] for key in LINE_COMMENT_KEYS} | {"text": lf(comment["text"])})
     order = {label: i for i, label in enumerate(assignment.response_order)}
     return sorted(out, key=lambda c: (order[c["label"]], c["start"], c["end"], c["id"]))
 
@@ -273,7 +275,7 @@ def _text(key: str) -> Callable[[Assignment, Any], str]:
     def check(_assignment: Assignment, value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError(f"{NAMES[key]} must be text")
-        return check_length(NAMES[key], value)
+        return check_length(NAMES[key], lf(value))
 
     return check
 

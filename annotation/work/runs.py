@@ -8,6 +8,7 @@ from django.utils import timezone
 from annotation.models import Assignment, Judgment, TestCase, TestResult, TestRun
 from sandbox import services as sandbox_services
 from tasks.models import Response
+from tasks.text import lf
 
 MAX_TEST_BYTES = 64 * 1024
 
@@ -21,6 +22,7 @@ def run_tests(*, assignment: Assignment, code: str, ideal_solution: str = "") ->
     """Snapshot the test file and run it against every response (and the ideal solution, if given)."""
     from annotation import jobs  # jobs import this module
 
+    code, ideal_solution = lf(code), lf(ideal_solution)  # as the judgment stores its texts (a form posts CRLF)
     # The assignment's row lock makes "no run pending, so start one" a single step: of parallel
     # clicks, the first starts a run and the others see it pending once they get the lock.
     status = Assignment.objects.select_for_update().filter(pk=assignment.pk).values_list("status", flat=True).first()

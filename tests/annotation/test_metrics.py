@@ -32,13 +32,13 @@ def test_it_shows_runs_queue_annotators_exports_and_request_latency(client: Clie
     from annotation.work import queue
 
     assignment = queue.claim_next_assignment(project=project, annotator=annotator)
-    run = TestRun.objects.create(
+    test_run = TestRun.objects.create(
         assignment=assignment, test_case=assignment.test_cases.create(code="def test_x(): pass")
     )
     outcomes = [("passed", 800), ("failed", 3000)]
     for response, (status, ms) in zip(assignment.task.responses.order_by("label"), outcomes, strict=True):
         execution = Execution.objects.create(language="python", solution="", tests="", state=Execution.State.DONE)
-        result = TestResult.objects.create(test_run=run, response=response, execution=execution)
+        result = TestResult.objects.create(test_run=test_run, response=response, execution=execution)
         runs.record_test_result(
             test_result_id=result.pk, result={"status": status, "duration_ms": ms, "trust": "isolated", "tests": []}
         )
@@ -54,16 +54,16 @@ def test_it_shows_runs_queue_annotators_exports_and_request_latency(client: Clie
 
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/plain; version=0.0.4")
 
-    def run(name: str, status: str, **more: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    def series(name: str, status: str, **more: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         labels = {"language": "python", "status": status, "trust": "isolated", **more}
         return name, tuple(sorted(labels.items()))
 
-    assert got[run("sandbox_runs_total", "passed")] == 1
-    assert got[run("sandbox_runs_total", "failed")] == 1
-    assert got[run("sandbox_run_duration_seconds_bucket", "passed", le="1.0")] == 1
-    assert got[run("sandbox_run_duration_seconds_bucket", "failed", le="1.0")] == 0
-    assert got[run("sandbox_run_duration_seconds_bucket", "failed", le="5.0")] == 1
-    assert got[run("sandbox_run_duration_seconds_sum", "failed")] == 3.0
+    assert got[series("sandbox_runs_total", "passed")] == 1
+    assert got[series("sandbox_runs_total", "failed")] == 1
+    assert got[series("sandbox_run_duration_seconds_bucket", "passed", le="1.0")] == 1
+    assert got[series("sandbox_run_duration_seconds_bucket", "failed", le="1.0")] == 0
+    assert got[series("sandbox_run_duration_seconds_bucket", "failed", le="5.0")] == 1
+    assert got[series("sandbox_run_duration_seconds_sum", "failed")] == 3.0
     assert got["sandbox_queue_depth", ()] == 1 and got["sandbox_queue_oldest_age_seconds", ()] >= 90
     assert got["active_annotators", ()] == 1
     assert got["export_rows_total", (("format", "dpo"), ("status", "done"))] == 42

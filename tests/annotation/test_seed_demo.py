@@ -78,3 +78,19 @@ def test_the_demo_has_overlapping_judgments_with_real_runs_time_and_reviews(back
     before = Assignment.objects.count()
     call_command("seed_demo")
     assert Assignment.objects.count() == before  # seeded once
+
+
+@pytest.mark.django_db
+def test_every_export_format_has_rows_for_the_demo(backend, tmp_path) -> None:
+    from exporters import formats, services
+    from exporters.options import ExportOptions
+
+    call_command("seed_demo")
+    demo = Project.objects.get(slug="demo")
+
+    rows = {
+        fmt: services.export_file(project=demo, options=ExportOptions(format=fmt), out=tmp_path / f"{fmt}.jsonl")[0]
+        for fmt in formats.NAMES  # every format an export may ask for (FORMATS and the per-task ones)
+    }
+
+    assert all(rows.values()), rows  # sft too: some demo judgments carry an ideal solution

@@ -25,7 +25,7 @@ from tasks import services as task_services
 from tasks.models import Project, Role, User
 from tests.conftest import make_user
 
-CHOICES = f"(choose from {', '.join(formats.FORMATS)})"
+CHOICES = f"(choose from {', '.join(formats.NAMES)})"
 # A bad input as the page posts it (strings), the command-line arguments saying the same (None:
 # the command has no way to say it) and the message every interface must give.
 BAD: list[tuple[dict[str, Any], list[str] | None, str]] = [

@@ -1,6 +1,7 @@
 """python manage.py export_dataset --project SLUG --format FORMAT --out FILE.jsonl [options]
 
-Writes FILE.jsonl (streamed) and FILE.jsonl.manifest.json, with the same writer as export jobs.
+Writes FILE.jsonl (streamed) and FILE.jsonl.manifest.json, with the same writer as export jobs; an
+export with no row writes nothing and exits non-zero with the reason.
 The options are ExportOptions' own, so the command refuses what the page and the API refuse.
 """
 
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         target = Project.objects.filter(slug=project).first()
         if target is None:
             raise CommandError(f'no project with slug "{project}"')
-        rows, judgments, manifest = services.export_file(project=target, options=chosen, out=out)
+        try:
+            rows, judgments, manifest = services.export_file(project=target, options=chosen, out=out)
+        except services.NoRows as empty:
+            raise CommandError(f"nothing written to {out}: {empty}") from None
         self.stdout.write(
             self.style.SUCCESS(f"wrote {rows} rows from {judgments} judgments to {out} ({manifest.name})")
         )

@@ -94,8 +94,11 @@ def test_task_flagged_carries_the_reason_and_note(scene: Project, people: list[U
     }
 
 
-def test_export_finished_is_emitted_by_the_export_job(scene: Project, settings: Any, tmp_path: Any) -> None:
+def test_export_finished_is_emitted_by_the_export_job(
+    scene: Project, people: list[User], settings: Any, tmp_path: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
+    submit_judgment(queue.claim_next_assignment(project=scene, annotator=people[0]))  # an export of no row fails
     job = exports.start_export(project=scene, user=None, options=ExportOptions(format="raw"))
 
     export_jobs.run_export(job.pk)
@@ -107,7 +110,7 @@ def test_export_finished_is_emitted_by_the_export_job(scene: Project, settings: 
         "status": "done",
         "format": "raw",
         "mode": "judgment",
-        "rows": job.row_count,
+        "rows": 1,
         "sha256": job.sha256,
         "error": "",
         "download": f"/api/v1/exports/{job.pk}/download",
