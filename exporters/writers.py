@@ -43,6 +43,7 @@ SIZE_CATEGORIES = [
     (100_000_000, "10M<n<100M"),
     (1_000_000_000, "100M<n<1B"),
 ]
+NO_FILTERS = "None: every submitted judgment up to the cutoff (gold tasks left out)."
 INSTRUCTIONS_EXCERPT = 800  # characters of the project's instructions quoted in the card
 
 
@@ -354,7 +355,7 @@ def _card_body(
         "## How the judgments were made\n\n" + _how(about),
         "## Row schema\n\n" + _schema_table(columns),
         "## Counts\n\n" + _counts(splits, manifest.get("counts")),
-        "## Filters\n\n" + _facts(manifest.get("filters"), "None: every accepted judgment up to the cutoff."),
+        "## Filters\n\n" + _facts(manifest.get("filters"), NO_FILTERS),
         "## Agreement\n\n" + _facts(manifest.get("agreement"), "Not computed for this export."),
         "## Splits\n\n" + _split_rule(splits, about.get("shares")),
         "## Licence\n\n" + f"{_line(license)}.\n",
@@ -385,7 +386,9 @@ def _how(about: dict[str, Any]) -> str:
     if about.get("overlap") is not None:
         items.append(f"- Overlap: each task was judged by up to {_line(about['overlap'])} annotators.")
     if about.get("min_tests") is not None:
-        items.append(f"- Annotators had to write at least {_line(about['min_tests'])} tests per task.")
+        tests = "test" if str(about["min_tests"]) == "1" else "tests"
+        least = _line(about["min_tests"])
+        items.append(f"- Annotators had to run at least {least} {tests} per task before submitting.")
     if about.get("review"):
         items.append(f"- Review and acceptance: {_line(about['review'])}.")
     for dimension in about.get("rubric") or []:

@@ -998,15 +998,17 @@ def test_the_report_says_whose_tokens_were_counted_or_why_none_were() -> None:
 
 def test_the_verifiable_format_measures_its_rows_and_counts_the_tasks_without_one() -> None:
     tests = "from solution import f\n\n\ndef test_one():\n    assert f() == 1\n"
-    ran = voters([["A"], ["B"]], test_results=[last_run("A", "passed", {"name": "test_one", "outcome": "passed"})])
-    ran[0].run_tests_code = tests
+    run = [last_run("A", "passed", {"name": "test_one", "outcome": "passed"})]
+    # The annotator put B first, but the task is gold with A preferred: A is the reference, and it passed.
+    (gold,) = voters([["B"], ["A"]], test_results=run, run_tests_code=tests, gold_answer={"preferred": "A"})
     report = Report()
 
-    (row,) = rows("verifiable", ran, report=report)
+    (row,) = rows("verifiable", [gold], Shape(image="sandbox:1"), report)
     split_top = rows("verifiable", voters([["A"], ["B"]], [["B"], ["A"]]), report=report)
     untested = rows("verifiable", voters([["A"], ["B"]]), report=report)
 
-    assert (row["reference"]["label"], [t["code"] for t in row["tests"]]) == ("A", [tests])
+    assert (row["reference"]["label"], row["reference"]["chosen_by"], row["image"]) == ("A", "gold", "sandbox:1")
+    assert [t["code"] for t in row["tests"]] == [tests]
     assert split_top == untested == []
     assert report.prompt_chars.summary() == {"min": 16, "p50": 16, "p90": 16, "p99": 16, "max": 16}
     assert report.to_dict("verifiable")["tasks_without_a_row"] == {"no_reference": 1, "no_test_the_reference_passed": 1}
