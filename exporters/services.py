@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -315,7 +314,7 @@ def _write_jsonl(rows: Iterator[dict[str, Any]], out: Path, *, compress: bool) -
             finally:
                 if compress:
                     sink.close()
-        digest = _sha256(partial)
+        digest = writers.file_sha256(partial)
         os.replace(partial, out)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -426,14 +425,6 @@ def _groups(
             for record in group:
                 record.agreement = score
             yield group
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def manifest_for(

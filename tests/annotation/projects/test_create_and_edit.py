@@ -203,3 +203,25 @@ def test_an_import_outside_the_allowed_languages_is_refused_line_by_line(creator
     assert (
         import_tasks(project=setup_project, lines=[json.dumps(task_line("js-1", language="javascript"))]).created == 1
     )
+
+
+def test_the_export_metadata_allow_list_is_set_on_the_page_and_through_the_api(
+    client: Client, creator: User, setup_project: Project
+) -> None:
+    client.force_login(creator)
+
+    page = client.post(
+        f"/projects/{setup_project.slug}/settings/",
+        form_data(setup_project, export_metadata_keys="source, difficulty,, source"),
+    )
+    setup_project.refresh_from_db()
+    shown = client.get(f"/projects/{setup_project.slug}/settings/").content.decode()
+    api = Api(client, creator).patch(f"projects/{setup_project.slug}", {"export_metadata_keys": ["topic"]})
+    refused = Api(client, creator).patch(f"projects/{setup_project.slug}", {"export_metadata_keys": "x" * 101})
+
+    assert page.status_code == 302 and setup_project.export_metadata_keys == ["difficulty", "source"]
+    assert 'value="difficulty, source"' in shown  # the field shows what is saved
+    assert api.status_code == 200 and api.json()["export_metadata_keys"] == ["topic"]
+    assert refused.status_code == 400
+    event = AuditEvent.objects.filter(project=setup_project, action="project.updated").order_by("id").first()
+    assert event is not None and event.changes["export_metadata_keys"] == [[], ["difficulty", "source"]]
