@@ -13,10 +13,11 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from annotation.models import Assignment
-from tasks.access import role_in
+from annotation.models import Assignment, WebhookEndpoint
+from tasks.access import member_role, remember_role, role_in
 from tasks.models import Role, User
 
 
@@ -27,13 +28,24 @@ def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignm
     assignment = (
         Assignment.objects.select_related("task__project", "annotator")
         .filter(pk=assignment_id, annotator_id=user.pk)
+        .annotate(read_role=member_role(user, "task__project"), read_webhooks=_has_webhooks("task__project"))
         .first()
         if user.is_authenticated
         else None
     )
+    if assignment is not None:  # read in the same query: the role for this check, webhooks for the events
+        project = assignment.task.project
+        remember_role(project, user, assignment.read_role)
+        project.has_active_webhooks = assignment.read_webhooks  # type: ignore[attr-defined]
     if assignment is None or role_in(user, assignment.task.project) is None:
         raise Http404("No such assignment.")
     return assignment
+
+
+def _has_webhooks(project_ref: str) -> Exists:
+    """Whether the project has an active webhook endpoint (annotation.webhooks.services.active_endpoints
+    then skips its read when it has none)."""
+    return Exists(WebhookEndpoint.objects.filter(project=OuterRef(project_ref), active=True))
 
 
 def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignment:

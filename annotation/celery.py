@@ -14,6 +14,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(related_name="jobs")
 app.autodiscover_tasks(["annotation.webhooks"], related_name="jobs")  # a room, not an installed app
 
+from annotation.ops import logs  # noqa: E402, F401 - connects a log line per job to Celery's signals
+
 
 @worker_init.connect
 def _make_broker_folders(**_: object) -> None:

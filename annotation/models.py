@@ -67,6 +67,9 @@ class Judgment(models.Model):
     tests_code = models.TextField(blank=True)  # the annotator's test file as last edited
     evidence_conflict = models.BooleanField(default=False)  # ranked above a response that passed more tests
     evidence_note = models.TextField(blank=True)
+    # The number of the newest JudgmentRevision (0 before the first): kept with the row, so a save reads
+    # the revision it is checked against (a draft's base_revision) without counting the history.
+    revision = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 

@@ -248,18 +248,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tasks.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "tasks.auth.client_ip"
 
-# --- Throttles (tasks/limits.py) count in the cache: set CACHE_URL=redis://... where several processes
-# serve (docker-compose does), or each counts alone.
+# --- The cache holds sessions (read before the database: a page's session costs no query), throttle
+# counts (tasks/limits.py) and login lockouts. Every process that serves must see the same cache, or a
+# logout in one would leave the session alive in another's: Redis with CACHE_URL=redis://... (docker-compose
+# sets it), else files under VAR_DIR/cache, which the processes of one machine share (`make run`).
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(
         f"CACHE_URL={CACHE_URL!r} is not understood: set it to redis://host:6379/N, or leave it empty"
     )
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},  # past it, a third is dropped (sessions then read from the database)
+    }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # written through to the database, read from the cache
 # Requests per route name (per user, or per address when anonymous), for the API and the page heartbeat.
 RATE_LIMITS = {
     "api-auth-token": env_rate("RATE_LIMIT_TOKEN", "10/min"),  # password guesses for a token, per address
@@ -394,11 +401,23 @@ REQUIRE_REAL_SERVICES = env_bool("REQUIRE_REAL_SERVICES", False)
 # Default pay rate for new projects, in the platform's currency per active hour.
 DEFAULT_PAY_RATE = env_float("DEFAULT_PAY_RATE", 25.0, minimum=0)
 
+# Production settings log one JSON object per line, with a line per request and per job
+# (annotation/ops/logs.py); LOG_FORMAT=text gives plain lines, and no request lines (the server's
+# access log has them), as under DEBUG.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not understood: set it to json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "annotation.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes: failed logins and lockouts (warnings) stay, its start-up banner on every command goes
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes: failed logins and lockouts (warnings) stay, its start-up banner on every command goes
+        "axes": {"level": "WARNING"},
+        **({} if LOG_FORMAT == "json" else {"annotation.requests": {"level": "WARNING"}}),
+    },
 }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from tasks.models import Membership, Project, Role, Task, User
@@ -33,18 +34,43 @@ class ProjectAccess:
 
 
 def role_in(user: User | AnonymousUser, project: Project) -> Role | None:
-    """The user's role in the project, or None for a non-member."""
+    """The user's role in the project, or None for a non-member; no query when the project was read
+    with the role already (member_role, below)."""
     if not user.is_authenticated:
         return None
     if user.is_staff:
         return Role.LEAD
-    role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+    read = getattr(project, ROLE_READ, None)
+    if read is not None and read[0] == user.pk:
+        role = read[1]
+    else:
+        role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
     return Role(role) if role else None
 
 
+# The attribute a project read with member_role carries: (user id, that user's role or None).
+ROLE_READ = "_role_read"
+
+
+def member_role(user: User | AnonymousUser, project_ref: str = "pk") -> Subquery:
+    """The user's role in the project `project_ref` names, as a subquery to read with the project (or
+    with a row that points at one), so an access check costs no query of its own."""
+    return Subquery(Membership.objects.filter(project=OuterRef(project_ref), user_id=user.pk or 0).values("role")[:1])
+
+
+def remember_role(project: Project, user: User | AnonymousUser, role: str | None) -> None:
+    setattr(project, ROLE_READ, (user.pk, role))
+
+
 def access_project(user: User | AnonymousUser, slug: str, *, role: Role = Role.ANNOTATOR) -> ProjectAccess:
-    """The project with the user's role in it; 404 for non-members, 403 when the role is too low."""
-    project = Project.objects.filter(slug=slug).first()
+    """The project with the user's role in it; 404 for non-members, 403 when the role is too low. One query."""
+    project = (
+        Project.objects.filter(slug=slug).annotate(read_role=member_role(user)).first()
+        if user.is_authenticated
+        else None
+    )
+    if project is not None:
+        remember_role(project, user, project.read_role)  # type: ignore[attr-defined]
     user_role = role_in(user, project) if project else None
     if project is None or user_role is None:
         raise Http404("No such project.")

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 from django.views.decorators.cache import never_cache
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -33,6 +34,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import REGISTRY, Collector
 
 from annotation.models import ActivityInterval, TestResult
+from annotation.ops import logs
 from exporters.models import ExportJob
 from sandbox.models import Execution
 
@@ -57,13 +59,32 @@ class RequestMetrics:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
+        rid = logs.request_id(request.headers.get("X-Request-ID"))
+        request.request_id = rid  # type: ignore[attr-defined]
         response = self.get_response(request)
+        seconds = time.perf_counter() - started
         match = request.resolver_match
         view = (match.view_name or "unnamed") if match else "unmatched"
-        REQUEST_LATENCY.labels(view, request.method or "", str(response.status_code)).observe(
-            time.perf_counter() - started
+        REQUEST_LATENCY.labels(view, request.method or "", str(response.status_code)).observe(seconds)
+        response["X-Request-ID"] = rid
+        logs.log_request(
+            rid=rid,
+            method=request.method or "",
+            view=view,
+            path=request.path,
+            status=response.status_code,
+            seconds=seconds,
+            user_id=_user_id(request),
         )
         return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id when the request already read it (a log line costs no session read)."""
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
+        return None
+    return user.pk if user is not None and user.is_authenticated else None
 
 
 class DatabaseCollector(Collector):

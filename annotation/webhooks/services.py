@@ -168,13 +168,24 @@ def _give_up_open(endpoint: WebhookEndpoint) -> None:
 # --- Events
 
 
-def emit(*, project: Project, event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
-    """Record `event` for every active endpoint of the project subscribed to it, and send each after the
-    caller's transaction commits (nothing is sent for a change that rolls back). Call it inside the
-    state change it reports."""
+def active_endpoints(project: Project) -> list[WebhookEndpoint]:
+    """The project's active endpoints. A project read by annotation.access.access_assignment already
+    knows whether it has any (`has_active_webhooks`, read with the assignment), so a request's events in
+    the common case, a project without webhooks, cost no query."""
+    if getattr(project, "has_active_webhooks", True) is False:
+        return []
+    return list(WebhookEndpoint.objects.filter(project=project, active=True))
+
+
+def emit(
+    *, project: Project, event: str, data: dict[str, Any], endpoints: list[WebhookEndpoint] | None = None
+) -> list[WebhookDelivery]:
+    """Record `event` for every active endpoint of the project subscribed to it (`endpoints`, when the
+    caller read them already), and send each after the caller's transaction commits (nothing is sent
+    for a change that rolls back). Call it inside the state change it reports."""
     if event not in EVENTS:
         raise ValueError(f"{event!r} is not a webhook event; add it to EVENTS first")
-    endpoints = [e for e in WebhookEndpoint.objects.filter(project=project, active=True) if event in e.events]
+    endpoints = [e for e in (active_endpoints(project) if endpoints is None else endpoints) if event in e.events]
     if not endpoints:
         return []
     payload = envelope(project=project, event=event, data=data)
@@ -235,11 +246,14 @@ def judgment_submitted(*, judgment: Judgment) -> None:
     assignment = judgment.assignment
     task = assignment.task
     project = task.project
-    emit(project=project, event="judgment.submitted", data=_judgment_data(assignment, judgment))
+    endpoints = active_endpoints(project)  # read once for both events
+    emit(project=project, event="judgment.submitted", data=_judgment_data(assignment, judgment), endpoints=endpoints)
+    if task.gold_answer is not None or not any("task.completed" in e.events for e in endpoints):
+        return  # nobody listens for it: nothing to count
     submitted = Assignment.objects.filter(task=task, status=Assignment.Status.SUBMITTED).count()
-    if task.gold_answer is None and submitted == project.overlap:
+    if submitted == project.overlap:
         data = {"task": task.external_id, "submitted": submitted, "overlap": project.overlap}
-        emit(project=project, event="task.completed", data=data)
+        emit(project=project, event="task.completed", data=data, endpoints=endpoints)
 
 
 def judgment_reviewed(*, review: Review) -> None:

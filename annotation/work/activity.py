@@ -179,9 +179,14 @@ def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[
     """Active seconds today and this week (Monday first), in the platform's time zone."""
     now = timezone.localtime(now or timezone.now())
     day, week = day_and_week_start(now)
-    return active_seconds(annotator=annotator, start=day, end=now), active_seconds(
-        annotator=annotator, start=week, end=now
+    rows = ActivityInterval.objects.filter(annotator=annotator, ended_at__gt=week, started_at__lt=now).values_list(
+        "started_at", "ended_at"
     )
+    today = this_week = 0.0
+    for started, ended in rows:  # one read for both: today's intervals are this week's
+        today += max(0.0, overlap_seconds(started, ended, start=day, end=now))  # earlier this week: none today
+        this_week += overlap_seconds(started, ended, start=week, end=now)
+    return int(today), int(this_week)
 
 
 def beat(

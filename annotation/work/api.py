@@ -11,7 +11,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from annotation.access import access_assignment
-from annotation.models import Assignment
+from annotation.models import Assignment, Judgment
 from annotation.work import activity, judging, judgment_input, queue, runs
 from annotation.work import serializers as s
 from tasks.access import access_project
@@ -19,8 +19,13 @@ from tasks.models import Role, User
 
 
 def _assignment(request: Request, assignment_id: int) -> ApiResponse:
-    assignment = access_assignment(request.user, assignment_id)
-    return ApiResponse(s.AssignmentOutput(assignment).data)
+    return _answer(access_assignment(request.user, assignment_id))
+
+
+def _answer(assignment: Assignment, judgment: Judgment | None = None) -> ApiResponse:
+    """The assignment as the API shows it; with the judgment the operation just wrote, not read again."""
+    context = {"judgment": judgment} if judgment is not None else {}
+    return ApiResponse(s.AssignmentOutput(assignment, context=context).data)
 
 
 class ClaimNext(APIView):
@@ -32,7 +37,7 @@ class ClaimNext(APIView):
             assignment = queue.claim_next_assignment(project=project, annotator=request.user)  # type: ignore[arg-type]
         except queue.QueueEmpty:
             return ApiResponse(status=status.HTTP_204_NO_CONTENT)
-        return _assignment(request, assignment.pk)
+        return _answer(assignment)  # the claim read it with its task and project
 
 
 class AssignmentDetail(APIView):
@@ -59,7 +64,7 @@ class Draft(APIView):
             return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)
         except judging.DraftConflict as conflict:
             return _stale(assignment, conflict)
-        answer = _assignment(request, assignment_id)
+        answer = _answer(assignment, judgment)
         answer.data["revision"] = judging.latest_revision(judgment)
         return answer
 
@@ -110,11 +115,10 @@ class Submit(APIView):
         data = valid(s.SubmitInput, request)
         clean = judgment_input.from_letters(assignment, data)
         try:
-            if assignment.status == Assignment.Status.ACTIVE:
-                judging.save_draft(assignment=assignment, data=clean, base_revision=data.get("base_revision"))
-            judging.submit_judgment(
+            judgment = judging.save_and_submit(
                 assignment=assignment,
                 data=clean,
+                base_revision=data.get("base_revision"),
                 confirm_evidence=data["confirm_evidence"],
                 evidence_note=data["evidence_note"],
             )
@@ -129,7 +133,7 @@ class Submit(APIView):
                 {"detail": "your ranking goes against your own tests: confirm with a note", "pairs": pairs},
                 status=status.HTTP_409_CONFLICT,
             )
-        return _assignment(request, assignment_id)
+        return _answer(assignment, judgment)
 
 
 class Skip(APIView):

@@ -12,12 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from annotation import rankings
 from annotation.gold import scores
-from annotation.models import Assignment, CommentReply, Judgment, JudgmentRevision, TestResult
+from annotation.models import Assignment, CommentReply, Judgment, JudgmentRevision
 from annotation.webhooks import services as webhooks
 from annotation.work import judgment_input, runs
 from annotation.work.judgment_input import JudgmentInvalid
@@ -58,9 +57,7 @@ class DraftConflict(Exception):
 
 def latest_revision(judgment: Judgment | None) -> int:
     """The number of the judgment's newest revision, 0 before its first save: what a save is based on."""
-    if judgment is None or judgment.pk is None:
-        return 0
-    return judgment.revisions.aggregate(n=Max("number"))["n"] or 0
+    return judgment.revision if judgment is not None else 0
 
 
 def save_draft(*, assignment: Assignment, data: dict[str, Any], base_revision: int | None = None) -> Judgment:
@@ -77,24 +74,70 @@ def save_draft(*, assignment: Assignment, data: dict[str, Any], base_revision: i
 
 @transaction.atomic
 def _store_draft(assignment: Assignment, clean: dict[str, Any], base_revision: int | None = None) -> Judgment:
-    judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
-    if base_revision is not None:
-        current = latest_revision(judgment)
-        if base_revision < current and _snapshot(judgment) != {**_snapshot(judgment), **clean}:
-            raise DraftConflict(judgment, current)
-    if _snapshot(judgment) != {**_snapshot(judgment), **clean}:
+    judgment, created = _locked_judgment(assignment, clean, base_revision, draft=True)
+    if created:  # inserted just now with this text at revision 1: only that revision to keep
+        _keep_revision(judgment, submitted=False)
+    elif _changes(judgment, clean):
         for key, value in clean.items():
             setattr(judgment, key, value)
-        judgment.save()
         _revise(judgment, submitted=False)
     return judgment
 
 
-def submit_judgment(
-    *, assignment: Assignment, data: dict[str, Any], confirm_evidence: bool = False, evidence_note: str = ""
+def _locked_judgment(
+    assignment: Assignment, clean: dict[str, Any], base_revision: int | None, *, draft: bool = False
+) -> tuple[Judgment, bool]:
+    """The assignment's judgment, its row locked for the caller's transaction, checked against the
+    revision the sender's text started from: DraftConflict when a newer revision would be overwritten by
+    different text. A first draft creates it with its text, as revision 1."""
+    defaults = {**clean, "revision": 1} if draft else {}  # a first draft is created as its revision 1
+    judgment, created = Judgment.objects.select_for_update().get_or_create(assignment=assignment, defaults=defaults)
+    judgment.assignment = assignment  # with its task and project already loaded: no query to reach them
+    if base_revision is not None and base_revision < judgment.revision and _changes(judgment, clean):
+        raise DraftConflict(judgment, judgment.revision)
+    return judgment, created
+
+
+def _changes(judgment: Judgment, clean: dict[str, Any]) -> bool:
+    return _snapshot(judgment) != {**_snapshot(judgment), **clean}
+
+
+def save_and_submit(
+    *,
+    assignment: Assignment,
+    data: dict[str, Any],
+    base_revision: int | None = None,
+    confirm_evidence: bool = False,
+    evidence_note: str = "",
 ) -> Judgment:
-    """Check and submit; a second submit of the same assignment returns the first (double clicks). The
-    page and the API save the draft first with its base_revision, so a stale submit stops there."""
+    """What the page's and the API's submit do: submit, and when the submission is refused (incomplete,
+    or against the annotator's own tests), keep the text as a draft so nothing typed is lost. A text
+    based on an older revision than the saved draft raises DraftConflict and changes nothing."""
+    try:
+        return submit_judgment(
+            assignment=assignment,
+            data=data,
+            base_revision=base_revision,
+            confirm_evidence=confirm_evidence,
+            evidence_note=evidence_note,
+        )
+    except (JudgmentInvalid, EvidenceConflict):
+        if assignment.status == Assignment.Status.ACTIVE:
+            save_draft(assignment=assignment, data=data, base_revision=base_revision)
+        raise
+
+
+def submit_judgment(
+    *,
+    assignment: Assignment,
+    data: dict[str, Any],
+    base_revision: int | None = None,
+    confirm_evidence: bool = False,
+    evidence_note: str = "",
+) -> Judgment:
+    """Check and submit; a second submit of the same assignment returns the first (double clicks). With
+    base_revision, a text based on an older revision than the saved one raises DraftConflict (as a draft
+    save does) and nothing is submitted."""
     if assignment.status == Assignment.Status.SUBMITTED:
         return assignment.judgment
     if assignment.status != Assignment.Status.ACTIVE:
@@ -106,29 +149,31 @@ def submit_judgment(
         judgment_input.check_length(judgment_input.NAMES["evidence_note"], evidence_note)
     except ValueError as wrong:
         raise JudgmentInvalid({"evidence_note": str(wrong)}) from None
-    errors = _completeness(assignment, clean)
+    results = runs.latest_results(assignment)  # one read for both checks below
+    errors = _completeness(assignment, clean, results)
     if errors:
         raise JudgmentInvalid(errors)
-    conflicts = _evidence_conflicts(assignment, clean)
+    conflicts = _evidence_conflicts(assignment, clean, results)
     if conflicts and not (confirm_evidence and len(evidence_note) >= 10):
         raise EvidenceConflict(conflicts)
+    now = timezone.now()
     with transaction.atomic():
+        # The assignment first, then the judgment: the order run_tests takes them in (no deadlock).
         claimed = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.ACTIVE).update(
-            status=Assignment.Status.SUBMITTED, submitted_at=timezone.now(), lease_expires_at=None
+            status=Assignment.Status.SUBMITTED, submitted_at=now, lease_expires_at=None
         )
-        judgment, _ = Judgment.objects.select_for_update().get_or_create(assignment=assignment)
+        judgment, _ = _locked_judgment(assignment, clean, base_revision)  # DraftConflict rolls the update back
         if not claimed:  # a concurrent submit won
             return judgment
         for key, value in clean.items():
             setattr(judgment, key, value)
         judgment.evidence_conflict = bool(conflicts)
         judgment.evidence_note = evidence_note if conflicts else ""
-        judgment.submitted_at = timezone.now()
-        judgment.save()
+        judgment.submitted_at = now
+        assignment.status, assignment.submitted_at, assignment.lease_expires_at = Assignment.Status.SUBMITTED, now, None
         _revise(judgment, submitted=True)
         webhooks.judgment_submitted(judgment=judgment)  # and task.completed when this one fills the overlap
         scores.flag_if_newly_low(assignment=assignment)  # annotator.flagged when gold accuracy just fell low
-    assignment.refresh_from_db()
     return judgment
 
 
@@ -137,7 +182,7 @@ def _refuse_if_archived(assignment: Assignment) -> None:
         raise JudgmentInvalid({"assignment": refused})
 
 
-def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, str]:
+def _completeness(assignment: Assignment, clean: dict[str, Any], results: list[runs.Finished]) -> dict[str, str]:
     project = assignment.task.project
     labels = assignment.response_order
     errors: dict[str, str] = {}
@@ -171,28 +216,23 @@ def _completeness(assignment: Assignment, clean: dict[str, Any]) -> dict[str, st
         errors["rationale"] = f"write at least {project.min_rationale_chars} characters (you have {len(rationale)})"
     if project.requires_ideal_solution and not clean.get("ideal_solution", "").strip():
         errors["ideal_solution"] = "this project asks for your ideal solution"
-    ran = _tests_run(assignment)
+    ran = _tests_run(results)
     if ran < project.min_tests:
         plural = "s" if project.min_tests > 1 else ""
         errors["tests"] = f"run at least {project.min_tests} test{plural} first (your last run had {ran})"
     return errors
 
 
-def _tests_run(assignment: Assignment) -> int:
-    """How many tests the latest finished run ran against the responses: a skipped test ran nothing."""
-    run = runs.latest_run(assignment)
-    if run is None:
-        return 0
-    done = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
-    return max(
-        (sum(t.get("outcome") != Outcome.SKIPPED for t in tests) for tests in done.values_list("tests", flat=True)),
-        default=0,
-    )
+def _tests_run(results: list[runs.Finished]) -> int:
+    """How many tests the latest run ran against the responses (its finished results): a skipped test ran nothing."""
+    return max((sum(t.get("outcome") != Outcome.SKIPPED for t in r.tests) for r in results), default=0)
 
 
-def _evidence_conflicts(assignment: Assignment, clean: dict[str, Any]) -> list[tuple[str, str]]:
+def _evidence_conflicts(
+    assignment: Assignment, clean: dict[str, Any], results: list[runs.Finished]
+) -> list[tuple[str, str]]:
     """The pairs in stored labels, sorted by the annotator's letters (stored order would give them away)."""
-    passes = runs.passes_by_label(runs.latest_run(assignment))
+    passes = {r.label: r.passed for r in results}
     rank = rankings.ranks(clean.get("ranking", []))
     show = assignment.display_label
     return sorted(
@@ -230,8 +270,8 @@ def reply_to_comment(*, judgment: Judgment, comment_id: str, author: User, text:
 def comment_threads(judgment: Judgment | None) -> dict[str, list[CommentReply]]:
     """The replies to each line comment of the judgment, oldest first, by comment id (one query)."""
     threads: dict[str, list[CommentReply]] = {}
-    if judgment is None or judgment.pk is None:
-        return threads
+    if judgment is None or judgment.pk is None or not judgment.line_comments:
+        return threads  # replies hang on line comments: without any, no thread to read
     for reply in CommentReply.objects.filter(judgment=judgment).select_related("author"):
         threads.setdefault(reply.comment_id, []).append(reply)
     return threads
@@ -242,9 +282,18 @@ def _snapshot(judgment: Judgment) -> dict[str, Any]:
 
 
 def _revise(judgment: Judgment, *, submitted: bool) -> None:
-    number = (judgment.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    JudgmentRevision.objects.create(judgment=judgment, number=number, submitted=submitted, data=_snapshot(judgment))
-    _prune(judgment)
+    """Save the judgment (its row locked by the caller) and keep what it now says as its next revision."""
+    judgment.revision += 1
+    judgment.save()
+    _keep_revision(judgment, submitted=submitted)
+
+
+def _keep_revision(judgment: Judgment, *, submitted: bool) -> None:
+    JudgmentRevision.objects.create(
+        judgment=judgment, number=judgment.revision, submitted=submitted, data=_snapshot(judgment)
+    )
+    if judgment.revision > settings.JUDGMENT_MAX_REVISIONS:  # numbers only grow: below the cap, nothing to drop
+        _prune(judgment)
 
 
 def _prune(judgment: Judgment) -> None:

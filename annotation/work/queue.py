@@ -24,17 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.gold import qualification
 from annotation.models import Assignment, Judgment, Review, TaskFlag
 from annotation.webhooks import services as webhooks
-from tasks.models import Membership, Project, Task, User
+from tasks.models import Membership, Project, Response, Task, User
 
 CANDIDATES_PER_LOCK = 20
 CLAIM_ATTEMPTS = 8  # a lost race on the unique constraint, or every candidate locked by other claims
@@ -57,13 +58,16 @@ def claim_next_assignment(*, project: Project, annotator: User, now: dt.datetime
     if project.archived_at is not None:  # read-only (annotation/projects): not even work in hand resumes
         raise QueueEmpty(f"{project.name} is archived: it takes no more work")
     now = now or timezone.now()
-    expire_assignments(now=now)
+    if sweep_due(now):  # one cheap read; the sweep itself only when something lapsed or someone left
+        expire_assignments(now=now)
     assessment = _assessment(project, annotator, now)
     for attempt in range(CLAIM_ATTEMPTS):
         try:
             with transaction.atomic():
                 _lock_claimant(project, annotator)
-                assignment = _resume(project, annotator, now) or _claim_new(project, annotator, now, assessment)
+                assignment = _resume(project, annotator, now, lapsed=assessment is None) or _claim_new(
+                    project, annotator, now, assessment
+                )
         except (IntegrityError, _Busy):
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # let the other claims commit
             continue
@@ -83,14 +87,30 @@ def _lock_claimant(project: Project, annotator: User) -> None:
     User.objects.select_for_update().filter(pk=annotator.pk).values_list("pk").first()
 
 
-def _resume(project: Project, annotator: User, now: dt.datetime) -> Assignment | None:
-    mine = Assignment.objects.select_for_update(of=("self",)).filter(annotator=annotator, task__project=project)
-    active = mine.filter(status=Assignment.Status.ACTIVE).order_by("created_at").first()
-    if active is None:
-        active = mine.filter(status=Assignment.Status.RETURNED).order_by("created_at").first()
-    if active is not None:
-        _lease(active, now, status=Assignment.Status.ACTIVE)
-    return active
+def _resume(project: Project, annotator: User, now: dt.datetime, *, lapsed: bool) -> Assignment | None:
+    """Work in hand (active, then returned, oldest first), else, with `lapsed`, a task whose lease the
+    annotator let expire earlier, if it has room (their draft is still there): one read for all three."""
+    mine = Q(status__in=OPEN)
+    if lapsed:
+        mine |= Q(status=Assignment.Status.EXPIRED, task__taken__lt=project.overlap, task__in=offerable(project))
+    rows = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task")
+        .filter(mine, annotator=annotator, task__project=project)
+        .annotate(rank=Case(When(status=Assignment.Status.ACTIVE, then=0), When(status__in=OPEN, then=1), default=2))
+        .order_by("rank", "created_at")
+    )
+    for assignment in rows:
+        assignment.task.project = project
+        if assignment.status in OPEN:
+            _lease(assignment, now, status=Assignment.Status.ACTIVE)
+            return assignment
+        task = _lock_task(assignment.task_id)  # their own lease ran out earlier: they pick up their draft again
+        if task is not None and _has_room(task, project.overlap):
+            _lease(assignment, now, status=Assignment.Status.ACTIVE)
+            recount([assignment.task_id])
+            return assignment
+    return None
 
 
 def _assessment(project: Project, annotator: User, now: dt.datetime) -> Task | None:
@@ -111,42 +131,60 @@ def _assessment(project: Project, annotator: User, now: dt.datetime) -> Task | N
 
 
 def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: Task | None) -> Assignment | None:
+    """A task nobody of the annotator's claims has yet, locked and counted in one read: the first of
+    the queue's order that has room and that no other claim holds (skipped, not waited for)."""
     if assessment is not None:
-        return _assign(assessment, annotator, now)
-    lapsed = _lapsed(project, annotator)
-    if lapsed is not None:  # their own lease ran out earlier: they pick up their draft again
-        _lease(lapsed, now, status=Assignment.Status.ACTIVE)
-        recount([lapsed.task_id])
-        return lapsed
+        return _assign(assessment, project, annotator, now)
     mine = Assignment.objects.filter(task=OuterRef("pk"), annotator=annotator)
-    candidates = list(
+    candidates = (
         offerable(project)
         .filter(taken__lt=project.overlap, gold_answer__isnull=True)
         .exclude(Exists(mine))
+        .alias(held=Coalesce(_held(), 0))
+        .filter(held__lt=project.overlap)  # Task.taken is a cache; the places are counted in the same read
         .order_by("-priority", "-taken", "id")
-        .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
     )
-    gold: list[int] = []
-    if candidates and project.gold_share > 0 and random.random() < project.gold_share:
-        # A gold task, mixed in at the project's rate; gold tasks do not use the overlap.
-        gold = list(
-            offerable(project)
-            .filter(gold_answer__isnull=False)
-            .exclude(Exists(mine))
-            .order_by("-priority", "id")
-            .values_list("id", flat=True)[:CANDIDATES_PER_LOCK]
-        )
-    busy = False
-    for task_id in gold + candidates:
-        task = _lock_task(task_id)
-        if task is None:
-            busy = True
-            continue
-        if task_id in gold or _has_room(task, project.overlap):
-            return _assign(task, annotator, now)
-    if busy:
-        raise _Busy
-    return None
+    task = _lock_first(candidates)
+    if task is None:
+        if candidates.exists():  # there is work, but other claims hold every row of it this instant
+            raise _Busy
+        return None
+    if project.gold_share > 0 and random.random() < project.gold_share:
+        # A gold task, mixed in at the project's rate while there is other work; gold tasks do not use the overlap.
+        gold = offerable(project).filter(gold_answer__isnull=False).exclude(Exists(mine)).order_by("-priority", "id")
+        task = _lock_first(gold) or task
+    return _assign(task, project, annotator, now)
+
+
+def _held() -> Subquery:
+    """The number of places held on the outer task (Assignment.HOLDING)."""
+    return Subquery(
+        Assignment.objects.filter(task=OuterRef("pk"), status__in=Assignment.HOLDING)
+        .values("task")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+
+
+class _Labels(Aggregate):
+    """The labels of a task's responses, comma-separated (a label is one letter): read with the claim's
+    task, so a new assignment's shuffled order costs no query of its own."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
+def _lock_first(tasks: QuerySet[Task]) -> Task | None:
+    """The first task of `tasks` that no other transaction holds, locked (on PostgreSQL; SQLite's claim
+    holds the database's write lock already), with its response labels."""
+    labels = Subquery(
+        Response.objects.filter(task=OuterRef("pk")).values("task").annotate(x=_Labels("label")).values("x")
+    )
+    return tasks.select_for_update(skip_locked=True, of=("self",)).annotate(labels=labels).first()
 
 
 def offerable(project: Project) -> QuerySet[Task]:
@@ -156,31 +194,15 @@ def offerable(project: Project) -> QuerySet[Task]:
     return Task.objects.filter(project=project, retired_at__isnull=True).exclude(Exists(open_flag))
 
 
-def _assign(task: Task, annotator: User, now: dt.datetime) -> Assignment:
-    labels = list(task.responses.order_by("label").values_list("label", flat=True))
+def _assign(task: Task, project: Project, annotator: User, now: dt.datetime) -> Assignment:
+    read = getattr(task, "labels", None)  # read with the task by _lock_first
+    labels = sorted(read.split(",")) if read else list(task.responses.order_by("label").values_list("label", flat=True))
     random.shuffle(labels)  # each annotator sees the responses in an order of their own
     assignment = Assignment(task=task, annotator=annotator, response_order=labels)
+    assignment.task.project = project
     _lease(assignment, now, status=Assignment.Status.ACTIVE, create=True)
     recount([task.pk])
     return assignment
-
-
-def _lapsed(project: Project, annotator: User) -> Assignment | None:
-    expired = (
-        Assignment.objects.filter(
-            task__project=project,
-            annotator=annotator,
-            status=Assignment.Status.EXPIRED,
-            task__taken__lt=project.overlap,
-        )
-        .filter(task__in=offerable(project))
-        .order_by("created_at")
-    )
-    for assignment in expired:
-        task = _lock_task(assignment.task_id)
-        if task is not None and _has_room(task, project.overlap):
-            return assignment
-    return None
 
 
 def _lock_task(task_id: int) -> Task | None:
@@ -195,13 +217,7 @@ def _has_room(task: Task, limit: int) -> bool:
 
 def recount(task_ids: list[int]) -> None:
     """Set Task.taken from the assignments themselves, for these tasks."""
-    held = (
-        Assignment.objects.filter(task=OuterRef("pk"), status__in=Assignment.HOLDING)
-        .values("task")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    Task.objects.filter(pk__in=task_ids).update(taken=Coalesce(Subquery(held), 0))
+    Task.objects.filter(pk__in=task_ids).update(taken=Coalesce(_held(), 0))
 
 
 def _lease(assignment: Assignment, now: dt.datetime, *, status: str, create: bool = False) -> None:
@@ -248,8 +264,20 @@ def _resubmit(reopened: QuerySet[Assignment]) -> int:
 def departed() -> QuerySet[Assignment]:
     """Open work (active, or sent back for a fix) of annotators who are no longer members of its
     project. Site staff act as leads everywhere, so theirs is kept."""
+    return Assignment.objects.filter(_DEPARTED)
+
+
+def _departed() -> Q:
     member = Membership.objects.filter(project=OuterRef("task__project"), user=OuterRef("annotator"))
-    return Assignment.objects.filter(status__in=OPEN, annotator__is_staff=False).exclude(Exists(member))
+    return Q(status__in=OPEN, annotator__is_staff=False) & ~Q(Exists(member))
+
+
+_DEPARTED = _departed()
+
+
+def sweep_due(now: dt.datetime) -> bool:
+    """Whether expire_assignments has anything to do: a lapsed lease or a departed member's open work (one query)."""
+    return Assignment.objects.filter(Q(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now) | _DEPARTED).exists()
 
 
 def _expire(assignments: QuerySet[Assignment]) -> int:

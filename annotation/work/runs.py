@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from annotation.models import Assignment, Judgment, TestCase, TestResult, TestRun
@@ -78,12 +82,25 @@ def latest_run(assignment: Assignment) -> TestRun | None:
     return assignment.test_runs.order_by("-created_at", "-id").first()
 
 
-def passes_by_label(run: TestRun | None) -> dict[str, int]:
-    """Tests passed per response label in a run (finished results only)."""
-    if run is None:
-        return {}
-    rows = run.results.exclude(status__in=TestResult.PENDING).filter(response__isnull=False)
-    return dict(rows.values_list("response__label", "passed"))
+@dataclass(frozen=True)
+class Finished:
+    """One response's finished result in a run: what a submission is checked against."""
+
+    label: str
+    passed: int
+    tests: list[dict[str, Any]]
+
+
+def latest_results(assignment: Assignment) -> list[Finished]:
+    """The finished results of the assignment's latest run against the responses (not the ideal
+    solution), in one query; empty before the first run or while it is all pending."""
+    latest = assignment.test_runs.order_by("-created_at", "-id").values("id")[:1]
+    rows = (
+        TestResult.objects.filter(test_run_id=Subquery(latest), response__isnull=False)
+        .exclude(status__in=TestResult.PENDING)
+        .values_list("response__label", "passed", "tests")
+    )
+    return [Finished(label, passed, tests or []) for label, passed, tests in rows]
 
 
 def last_results(assignment_ids: list[int]) -> dict[int, dict[str, TestResult]]:

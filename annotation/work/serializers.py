@@ -180,14 +180,21 @@ class AssignmentOutput(serializers.Serializer):
         codes = dict(a.task.responses.values_list("label", "code"))
         return [{"label": a.display_label(label), "code": codes[label]} for label in a.response_order]
 
+    def _judgment(self, a: Assignment) -> Judgment | None:
+        """The judgment, read once for both fields that show it (or the one the view just wrote)."""
+        if "judgment" not in self.context:
+            self.context["judgment"] = Judgment.objects.filter(assignment=a).first()
+        judgment: Judgment | None = self.context["judgment"]
+        return judgment
+
     def get_judgment(self, a: Assignment) -> dict[str, Any] | None:
-        return judgment_input.as_letters(a, Judgment.objects.filter(assignment=a).first())
+        return judgment_input.as_letters(a, self._judgment(a))
 
     def get_test_template(self, a: Assignment) -> str:
         return languages.get(a.task.language).test_template
 
     def get_comment_replies(self, a: Assignment) -> dict[str, list[dict[str, str]]]:
-        threads = judging.comment_threads(Judgment.objects.filter(assignment=a).first())
+        threads = judging.comment_threads(self._judgment(a))
         return {cid: [workspace.reply_data(r) for r in replies] for cid, replies in threads.items()}
 
 

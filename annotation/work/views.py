@@ -69,8 +69,9 @@ def save_draft(request: HttpRequest, assignment_id: int) -> JsonResponse:
             },
             status=409,
         )
-    revision = judging.latest_revision(judgment)
-    return JsonResponse({"saved": True, "updated_at": judgment.updated_at.isoformat(), "revision": revision})
+    return JsonResponse(
+        {"saved": True, "updated_at": judgment.updated_at.isoformat(), "revision": judging.latest_revision(judgment)}
+    )
 
 
 def _base_revision(post: QueryDict) -> int | None:
@@ -152,8 +153,12 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     stale: judging.DraftConflict | None = None
     try:
         base = form_data(s.SubmitRevision, request.POST)["base_revision"]
-        judging.save_draft(assignment=assignment, data=data, base_revision=base)
-        judging.submit_judgment(assignment=assignment, data=data, **form_data(s.EvidenceInput, request.POST))
+        try:
+            evidence = form_data(s.EvidenceInput, request.POST)
+        except judging.JudgmentInvalid:
+            judging.save_draft(assignment=assignment, data=data, base_revision=base)  # the text is kept
+            raise
+        judging.save_and_submit(assignment=assignment, data=data, base_revision=base, **evidence)
     except judging.JudgmentInvalid as invalid:
         errors = invalid.errors
     except judging.EvidenceConflict as exc:

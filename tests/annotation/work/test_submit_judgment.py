@@ -150,7 +150,7 @@ def test_a_response_whose_every_test_was_skipped_passed_none_for_the_evidence_ch
     first, second = assignment.response_order
     record_all_skipped(assignment, passing=(second,))
 
-    assert runs.passes_by_label(runs.latest_run(assignment)) == {first: 0, second: 2}
+    assert {r.label: r.passed for r in runs.latest_results(assignment)} == {first: 0, second: 2}
     with pytest.raises(judging.EvidenceConflict) as info:
         judging.submit_judgment(assignment=assignment, data=full(assignment))  # ranks `first` first
     assert info.value.pairs == [(first, second)]
