@@ -115,12 +115,13 @@ class Submit(APIView):
         data = valid(s.SubmitInput, request)
         clean = judgment_input.from_letters(assignment, data)
         try:
-            judgment = judging.save_and_submit(
+            judgment = judging.submit_judgment(
                 assignment=assignment,
                 data=clean,
                 base_revision=data.get("base_revision"),
                 confirm_evidence=data["confirm_evidence"],
                 evidence_note=data["evidence_note"],
+                keep_draft=True,
             )
         except judging.JudgmentInvalid as invalid:
             return ApiResponse({"errors": invalid.errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -102,31 +102,6 @@ def _changes(judgment: Judgment, clean: dict[str, Any]) -> bool:
     return _snapshot(judgment) != {**_snapshot(judgment), **clean}
 
 
-def save_and_submit(
-    *,
-    assignment: Assignment,
-    data: dict[str, Any],
-    base_revision: int | None = None,
-    confirm_evidence: bool = False,
-    evidence_note: str = "",
-) -> Judgment:
-    """What the page's and the API's submit do: submit, and when the submission is refused (incomplete,
-    or against the annotator's own tests), keep the text as a draft so nothing typed is lost. A text
-    based on an older revision than the saved draft raises DraftConflict and changes nothing."""
-    try:
-        return submit_judgment(
-            assignment=assignment,
-            data=data,
-            base_revision=base_revision,
-            confirm_evidence=confirm_evidence,
-            evidence_note=evidence_note,
-        )
-    except (JudgmentInvalid, EvidenceConflict):
-        if assignment.status == Assignment.Status.ACTIVE:
-            save_draft(assignment=assignment, data=data, base_revision=base_revision)
-        raise
-
-
 def submit_judgment(
     *,
     assignment: Assignment,
@@ -134,10 +109,23 @@ def submit_judgment(
     base_revision: int | None = None,
     confirm_evidence: bool = False,
     evidence_note: str = "",
+    keep_draft: bool = False,
 ) -> Judgment:
     """Check and submit; a second submit of the same assignment returns the first (double clicks). With
     base_revision, a text based on an older revision than the saved one raises DraftConflict (as a draft
-    save does) and nothing is submitted."""
+    save does) and nothing is submitted. With keep_draft (the page's and the API's submit), a refused
+    submission (incomplete, or against the annotator's own tests) keeps the text as a draft."""
+    try:
+        return _submit(assignment, data, base_revision, confirm_evidence, evidence_note)
+    except (JudgmentInvalid, EvidenceConflict):
+        if keep_draft and assignment.status == Assignment.Status.ACTIVE:
+            save_draft(assignment=assignment, data=data, base_revision=base_revision)
+        raise
+
+
+def _submit(
+    assignment: Assignment, data: dict[str, Any], base_revision: int | None, confirm_evidence: bool, evidence_note: str
+) -> Judgment:
     if assignment.status == Assignment.Status.SUBMITTED:
         return assignment.judgment
     if assignment.status != Assignment.Status.ACTIVE:

@@ -158,7 +158,7 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
         except judging.JudgmentInvalid:
             judging.save_draft(assignment=assignment, data=data, base_revision=base)  # the text is kept
             raise
-        judging.save_and_submit(assignment=assignment, data=data, base_revision=base, **evidence)
+        judging.submit_judgment(assignment=assignment, data=data, base_revision=base, keep_draft=True, **evidence)
     except judging.JudgmentInvalid as invalid:
         errors = invalid.errors
     except judging.EvidenceConflict as exc:
