@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from sandbox import languages
+from tasks import rendering
 from tasks.db import retry_if_locked
 from tasks.models import (
     MAX_RESPONSES,
@@ -421,7 +422,7 @@ def _write(project: Project, lines: Iterable[bytes | str], checked: _Checked) ->
         else:
             with transaction.atomic():
                 for batch in batches:
-                    _write_batch(project, batch)
+                    _write_batch(project, batch, _rendered(batch))
     except IntegrityError:
         # Another import added one of these ids between our check and our write.
         _delete(written)
@@ -460,13 +461,34 @@ def _batches(tasks: Iterator[ParsedTask]) -> Iterator[list[ParsedTask]]:
         yield batch
 
 
+@dataclass
+class _Rendered:
+    """A parsed task's pages rendered (tasks/rendering.py): its turns, and each response in file order."""
+
+    turns: dict[str, Any]
+    responses: list[dict[str, Any]]
+
+
+def _rendered(batch: list[ParsedTask]) -> list[_Rendered]:
+    """The batch's HTML as the pages show it, rendered once here so no page view runs Pygments."""
+    out = []
+    for p in batch:
+        task = Task(language=p.language, messages=p.messages)  # unsaved: what response_language reads
+        responses = [rendering.code_rendering(code, rendering.response_language(code, task)) for _, code in p.responses]
+        out.append(_Rendered(rendering.turns_rendering(p.messages, p.language), responses))
+    return out
+
+
 def _write_batch_alone(project: Project, batch: list[ParsedTask]) -> list[int]:
+    rendered = _rendered(batch)  # before the transaction: SQLite's writer lock is held for the inserts only
     with transaction.atomic():
-        return _write_batch(project, batch)
+        return _write_batch(project, batch, rendered)
 
 
-def _write_batch(project: Project, batch: list[ParsedTask]) -> list[int]:
-    """Create the batch's tasks and their responses, under labels shuffled for each task; their ids."""
+def _write_batch(project: Project, batch: list[ParsedTask], rendered: list[_Rendered]) -> list[int]:
+    """Create the batch's tasks and their responses, under labels shuffled for each task, with their
+    rendering (`rendered`, one per task of the batch); their ids."""
+    version = rendering.RENDER_VERSION
     tasks = Task.objects.bulk_create(
         Task(
             project=project,
@@ -475,13 +497,15 @@ def _write_batch(project: Project, batch: list[ParsedTask]) -> list[int]:
             messages=p.messages,
             language=p.language,
             metadata=p.metadata,
+            rendered=r.turns,
+            render_version=version,
         )
-        for p in batch
+        for p, r in zip(batch, rendered, strict=True)
     )
     Response.objects.bulk_create(
-        Response(task=task, label=label, model_name=model, code=code)
-        for task, p in zip(tasks, batch, strict=True)
-        for label, (model, code) in zip(shuffled_labels(len(p.responses)), p.responses, strict=True)
+        Response(task=task, label=label, model_name=model, code=code, rendered=html, render_version=version)
+        for task, p, r in zip(tasks, batch, rendered, strict=True)
+        for label, (model, code), html in zip(shuffled_labels(len(p.responses)), p.responses, r.responses, strict=True)
     )
     return [task.pk for task in tasks]
 

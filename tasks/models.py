@@ -249,6 +249,12 @@ class Task(models.Model):
     priority = models.SmallIntegerField(default=0)
     # Set when a lead retires the task (e.g. after an annotator's flag): the queue never offers it again.
     retired_at = models.DateTimeField(null=True, blank=True)
+    # The conversation turns as the pages show them, rendered once at import (tasks/rendering.py):
+    # {"language", "source" (a digest of the turns), "turns": [HTML, ...]}; pages trust it only at
+    # render_version == rendering.RENDER_VERSION and for these very turns, else render afresh
+    # (`manage.py rerender` brings old rows up to date).
+    rendered = models.JSONField(default=dict, blank=True, editable=False)
+    render_version = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -281,6 +287,10 @@ class Response(models.Model):
     label = models.CharField(max_length=1)
     model_name = models.CharField(max_length=200)
     code = models.TextField()
+    # The code panel's highlighted lines, rendered once at import (tasks/rendering.py): {"language",
+    # "source" (a digest of the code), "lines": [HTML, ...]}, one per source line; trusted as Task.rendered is.
+    rendered = models.JSONField(default=dict, blank=True, editable=False)
+    render_version = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["task", "label"]

@@ -16,7 +16,7 @@ from annotation.work import activity, judging, judgment_input, queue, runs, work
 from annotation.work import serializers as s
 from tasks.access import access_project
 from tasks.models import Role
-from tasks.rendering import diff_table
+from tasks.rendering import diff_table, stored_lines
 from tasks.templatetags.lookup import duration
 
 
@@ -258,10 +258,13 @@ def diff(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(request.user, assignment_id)
     letters = {assignment.display_label(label): label for label in assignment.response_order}
     left, right = letters.get(request.GET.get("a", "")), letters.get(request.GET.get("b", ""))
-    codes = dict(assignment.task.responses.values_list("label", "code"))
     if left is None or right is None:
         return HttpResponse("Choose two responses.", status=400)
-    table = diff_table(codes[left], codes[right], assignment.task.language)
+    rows = {r.label: r for r in assignment.task.responses.only("label", "code", "rendered", "render_version")}
+    old, new, language = rows[left], rows[right], assignment.task.language
+    table = diff_table(  # the stored highlighting when it holds: no Pygments on a page view
+        old.code, new.code, language, old_lines=stored_lines(old, language), new_lines=stored_lines(new, language)
+    )
     return render(
         request,
         "annotation/workspace.html#diff",

@@ -2,7 +2,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from tasks import rendering
-from tasks.models import MESSAGE_ROLES, Response, Task, fenced_program
+from tasks.models import MESSAGE_ROLES, Response, Task
 
 register = template.Library()
 
@@ -25,11 +25,16 @@ def render_turn(content: str, language: str) -> SafeString:
 
 @register.filter
 def highlight_response(response: Response, task: Task) -> SafeString:
-    """A response with line numbers: as Markdown (Pygments highlights the fenced code inside) when it is a
-    conversation task's prose answer, the one whose fences the sandbox runs (Task.program_of); else as
-    code in the task's language. Takes the task, not response.task, so a page pays no query per response."""
-    prose = task.is_conversation and fenced_program(response.code, task.language) is not None
-    return rendering.highlight_code(response.code, "markdown" if prose else task.language)
+    """A response with line numbers, in the language rendering.response_language picks (Markdown for a
+    conversation task's prose answer), from its stored rendering when that holds. Takes the task, not
+    response.task, so a page pays no query per response."""
+    return rendering.response_html(response, task)
+
+
+@register.filter
+def turns(task: Task) -> list[tuple[dict[str, str], SafeString]]:
+    """A conversation task's turns with their HTML (render_turn's), from its stored rendering when that holds."""
+    return list(zip(task.messages, rendering.turns_html(task), strict=True))
 
 
 @register.filter

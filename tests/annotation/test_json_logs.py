@@ -73,7 +73,7 @@ def test_each_job_logs_a_line_with_its_name_id_state_and_arguments(
 
     project = services.create_project(slug="logs-p", name="Logs")
     with caplog.at_level(logging.INFO, logger="annotation.jobs"):
-        result = ping.apply(args=[project.slug])
+        result = ping.apply(args=(project.slug,))
 
     (line,) = [entry for entry in lines(caplog, "annotation.jobs") if entry["job"] == "annotation.jobs.ping"]
     assert line["job_id"] == result.id and line["state"] == "succeeded"
@@ -87,7 +87,7 @@ def boom(n: int) -> None:
 
 def test_a_failed_job_logs_its_failure_with_the_error(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="annotation.jobs"):
-        result = boom.apply(args=[7])
+        result = boom.apply(args=(7,))
 
     assert result.failed()
     found = [entry for entry in lines(caplog, "annotation.jobs") if entry["job"] == "tests.annotation.boom"]
