@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml
 
 migrate: install
 	$(MANAGE) migrate --no-input
+	$(MANAGE) rerender  # rows imported before highlighting was stored, or by an older RENDER_VERSION
 
 seed: install
 	$(MANAGE) seed_demo
