@@ -3,12 +3,15 @@ JSONL and to Parquet.
 
 Prints judgments and rows per second and the peak memory (peak RSS of the exporting process) at 100,000
 and 1,000,000 judgments, per output; streaming means the 1M export should stay within 1.2x of the 100k
-one. Each export runs in a fresh process, so one's memory cannot hide in the other's. Five annotators
-judge each task, one in three the other way round: per task, identical pairs merge into one row and the
-contradiction is settled by the majority, so there is about one row per task.
+one. Each export runs in a fresh process, so one's memory cannot hide in the other's.
+
+Two workloads. `merged`: five annotators judge each task, one in three the other way round: per task,
+identical pairs merge into one row and the contradiction is settled by the majority, so there is about
+one row per five judgments. `solo`: every judgment is on a task of its own (overlap 1), so nothing merges
+and rows == judgments: the rows/s a format that writes one row per judgment would see.
 
     .venv/bin/python benchmarks/export.py [--small 100000] [--large 1000000] [--outputs jsonl,parquet]
-    (DATABASE_URL for PostgreSQL)
+        [--workloads merged,solo]    (DATABASE_URL for PostgreSQL)
 """
 
 import argparse
@@ -23,10 +26,12 @@ import time
 from _django import setup
 
 ANNOTATORS = 5
+WORKLOADS = {"merged": ANNOTATORS, "solo": 1}  # judgments per task
 
 
-def build(slug: str, judgments: int) -> None:
-    """Tasks x annotators submitted judgments, with bulk inserts (no services: this is volume, not logic)."""
+def build(slug: str, judgments: int, per_task: int = ANNOTATORS) -> None:
+    """Tasks x `per_task` submitted judgments, with bulk inserts (no services: this is volume, not
+    logic). With one judgment per task the ANNOTATORS annotators take the tasks in turn."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -34,13 +39,13 @@ def build(slug: str, judgments: int) -> None:
     from tasks import services
     from tasks.models import Project, RankingMode, Response, Task, User
 
-    if Assignment.objects.filter(task__project__slug=slug).count() == judgments // ANNOTATORS * ANNOTATORS:
+    if Assignment.objects.filter(task__project__slug=slug).count() == judgments // per_task * per_task:
         return  # built by an earlier run on this database: measure again without building again
     Project.objects.filter(slug=slug).delete()
-    project = services.create_project(slug=slug, name=slug, ranking_mode=RankingMode.RANKING, overlap=ANNOTATORS)
+    project = services.create_project(slug=slug, name=slug, ranking_mode=RankingMode.RANKING, overlap=per_task)
     users = [User.objects.get_or_create(username=f"bench-{i}")[0] for i in range(ANNOTATORS)]
     now = timezone.now()
-    tasks_needed = judgments // ANNOTATORS
+    tasks_needed = judgments // per_task
     batch = 5000
     for start in range(0, tasks_needed, batch):
         with transaction.atomic():
@@ -50,7 +55,7 @@ def build(slug: str, judgments: int) -> None:
                     external_id=f"{slug}-{i}",
                     prompt=f"Task {i}: sort the list `xs`.",
                     language="python",
-                    taken=ANNOTATORS,
+                    taken=per_task,
                 )
                 for i in range(start, min(start + batch, tasks_needed))
             )
@@ -73,8 +78,8 @@ def build(slug: str, judgments: int) -> None:
                     submitted_at=now,
                     active_seconds=60,
                 )
-                for t in tasks
-                for u in users
+                for n, t in enumerate(tasks, start)
+                for u in (users if per_task == ANNOTATORS else [users[(n + k) % ANNOTATORS] for k in range(per_task)])
             )
             Judgment.objects.bulk_create(
                 Judgment(
@@ -142,6 +147,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--outputs", default="jsonl,parquet")
+    parser.add_argument("--workloads", default="merged,solo", help="merged (5 judgments a task), solo (1)")
     parser.add_argument("--child", nargs=3, metavar=("SLUG", "OUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = setup()  # keeps the database in the environment for the child processes
@@ -150,23 +156,27 @@ def main() -> None:
         return
     print(f"database: {database}")
     outputs = args.outputs.split(",")
-    results = {}
-    for label, size in (("small", args.small), ("large", args.large)):
-        started = time.perf_counter()
-        build(f"export-{label}", size)
-        print(f"built {size:,} judgments in {time.perf_counter() - started:.0f} s")
+    sizes = (("small", args.small), ("large", args.large))
+    for workload in args.workloads.split(","):
+        per_task = WORKLOADS[workload]
+        prefix = "export" if workload == "merged" else f"export-{workload}"
+        results = {}
+        for label, size in sizes:
+            started = time.perf_counter()
+            build(f"{prefix}-{label}", size, per_task)
+            print(f"built {size:,} judgments ({workload}) in {time.perf_counter() - started:.0f} s")
+            for output in outputs:
+                results[label, output] = export_in_child(f"{prefix}-{label}", output)
         for output in outputs:
-            results[label, output] = export_in_child(f"export-{label}", output)
-    for output in outputs:
-        for label, size in (("small", args.small), ("large", args.large)):
-            r = results[label, output]
-            print(
-                f"{output:>8} {size:>9,} judgments: {size / r['seconds']:,.0f} judgments/s, {r['rows']:,} DPO rows in"
-                f" {r['seconds']:.1f} s = {r['rows'] / r['seconds']:,.0f} rows/s, peak RSS {r['max_rss_mb']:.0f} MB,"
-                f" file {r['bytes'] / 1e6:.1f} MB"
-            )
-        ratio = results["large", output]["max_rss_mb"] / results["small", output]["max_rss_mb"]
-        print(f"{output:>8} peak memory ratio 1M/100k: {ratio:.2f} (must stay within 1.2)")
+            for label, size in sizes:
+                r = results[label, output]
+                print(
+                    f"{workload:>6} {output:>8} {size:>9,} judgments: {size / r['seconds']:,.0f} judgments/s,"
+                    f" {r['rows']:,} DPO rows in {r['seconds']:.1f} s = {r['rows'] / r['seconds']:,.0f} rows/s,"
+                    f" peak RSS {r['max_rss_mb']:.0f} MB, file {r['bytes'] / 1e6:.1f} MB"
+                )
+            ratio = results["large", output]["max_rss_mb"] / results["small", output]["max_rss_mb"]
+            print(f"{workload:>6} {output:>8} peak memory ratio large/small: {ratio:.2f} (must stay within 1.2)")
     print(
         f"this process's own peak RSS (the builder): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )

@@ -15,11 +15,19 @@ def agreement(records: list[JudgmentRecord]) -> float:
     if len(records) < 2:
         return 1.0
     labels = sorted(records[0].candidates)
+    ranks = [rankings.ranks(r.ranking) for r in records]  # once per judgment, not once per pair
     shares = []
     for a, b in combinations(labels, 2):
-        signs = [rankings.order(r.ranking, a, b) for r in records]
+        signs = [_order(rank, a, b) for rank in ranks]
         shares.append(max(signs.count(s) for s in (-1, 0, 1)) / len(signs))
     return round(sum(shares) / len(shares), 4) if shares else 1.0
+
+
+def _order(rank: dict[str, int], a: str, b: str) -> int:
+    """rankings.order from the ranks (rankings.ranks) of a ranking."""
+    if a not in rank or b not in rank:
+        return 0
+    return (rank[a] < rank[b]) - (rank[a] > rank[b])
 
 
 def consensus(records: list[JudgmentRecord]) -> ConsensusRecord:

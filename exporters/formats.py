@@ -14,6 +14,7 @@ ranking) carry the record's `prompt` (for a conversation, the thread's plain tex
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -123,12 +124,17 @@ class Lengths:
 @dataclass
 class Item:
     """A row before merging: `key` names what it says within its task (None: never merged), `opposite`
-    the key of a row that would contradict it."""
+    the key of a row that would contradict it. `row` may be a function making the row: it is called only
+    for the item a merge keeps (the identical rows folded into it are never built)."""
 
     key: tuple[Any, ...] | None
-    row: Row
+    row: Row | Callable[[], Row]
     sources: list[Record]
     opposite: tuple[Any, ...] | None = None
+
+    def built(self) -> Row:
+        """The row, a new dict (the item's own row is copied: merging changes what it is given)."""
+        return self.row() if callable(self.row) else dict(self.row)
 
 
 # -- pieces ---------------------------------------------------------------------------------------
@@ -234,13 +240,17 @@ def metadata(
 def _pairs(record: Record, build: Callable[[str, str], Row], shape: Shape) -> list[Item]:
     return [
         Item(
-            key=("pair", better, worse),
-            row={**build(better, worse), "metadata": metadata(record, shape, pair=(better, worse))},
-            sources=[record],
-            opposite=("pair", worse, better),
+            ("pair", better, worse),
+            functools.partial(_pair_row, record, build, shape, better, worse),
+            [record],
+            ("pair", worse, better),
         )
         for better, worse in record.pairs()
     ]
+
+
+def _pair_row(record: Record, build: Callable[[str, str], Row], shape: Shape, better: str, worse: str) -> Row:
+    return {**build(better, worse), "metadata": metadata(record, shape, pair=(better, worse))}
 
 
 def dpo(record: Record, shape: Shape) -> list[Item]:
@@ -291,17 +301,25 @@ def _kto(record: Record, shape: Shape, *, conversational: bool) -> list[Item]:
         return []
     else:
         labeled = [(label, True) for label in record.ranking[0]] + [(label, False) for label in record.ranking[-1]]
-    items = []
-    for label, desirable in labeled:
-        text = completion(record, record.candidates[label], shape)
-        row: Row = {
-            "prompt": prompt_messages(record, shape) if conversational else prompt_text(record, shape),
-            "completion": _assistant(text) if conversational else text,
-            "label": desirable,
-            "metadata": metadata(record, shape, one=label),
-        }
-        items.append(Item(("kto", label, desirable), row, [record], ("kto", label, not desirable)))
-    return items
+    return [
+        Item(
+            ("kto", label, desirable),
+            functools.partial(_kto_row, record, shape, label, desirable, conversational),
+            [record],
+            ("kto", label, not desirable),
+        )
+        for label, desirable in labeled
+    ]
+
+
+def _kto_row(record: Record, shape: Shape, label: str, desirable: bool, conversational: bool) -> Row:
+    text = completion(record, record.candidates[label], shape)
+    return {
+        "prompt": prompt_messages(record, shape) if conversational else prompt_text(record, shape),
+        "completion": _assistant(text) if conversational else text,
+        "label": desirable,
+        "metadata": metadata(record, shape, one=label),
+    }
 
 
 def kto(record: Record, shape: Shape) -> list[Item]:
@@ -547,7 +565,7 @@ def task_rows(fmt: str, records: Sequence[Record], shape: Shape, report: Report 
             kept.append(item)
     judged = sum(r.judgments if isinstance(r, ConsensusRecord) else 1 for r in records)
     votes = {key: len(item.sources) for key, item in merged.items()}
-    dropped = _settle(kept, votes, shape, report, task_id=records[0].task_id if records else "")
+    dropped = _settle(kept, merged, votes, shape, report, task_id=records[0].task_id if records else "")
     for item in kept:
         if id(item) in dropped:
             continue
@@ -557,15 +575,20 @@ def task_rows(fmt: str, records: Sequence[Record], shape: Shape, report: Report 
 
 
 def _settle(
-    kept: list[Item], votes: dict[tuple[Any, ...], int], shape: Shape, report: Report, *, task_id: str
+    kept: list[Item],
+    by_key: dict[tuple[Any, ...], Item],
+    votes: dict[tuple[Any, ...], int],
+    shape: Shape,
+    report: Report,
+    *,
+    task_id: str,
 ) -> set[int]:
-    """Report each contradiction once and return the ids of the items the policy drops."""
-    by_key = {item.key: item for item in kept if item.key is not None}
-    place = {id(item): i for i, item in enumerate(kept)}
+    """Report each contradiction once and return the ids of the items the policy drops (`by_key`: the
+    kept items that have a key)."""
     dropped: set[int] = set()
-    for item in kept:
+    for place, item in enumerate(kept):
         other = by_key.get(item.opposite) if item.opposite is not None else None
-        if other is None or place[id(other)] < place[id(item)]:
+        if other is None or next(i for i, x in enumerate(kept) if x is other) < place:
             continue  # no contradiction, or reported from the other side
         assert item.key is not None and other.key is not None
         ours, theirs = votes[item.key], votes[other.key]
@@ -594,7 +617,7 @@ def _describe(key: tuple[Any, ...]) -> str:
 
 
 def _finish(fmt: str, item: Item, shape: Shape, votes: dict[tuple[Any, ...], int], judged: int) -> Row:
-    row = dict(item.row)
+    row = item.built()
     if fmt in NO_EXTRA_KEYS:
         row.pop("metadata", None)
         return row
@@ -606,10 +629,13 @@ def _finish(fmt: str, item: Item, shape: Shape, votes: dict[tuple[Any, ...], int
             meta["annotators"] = sorted({s.annotator for s in judgments})
         row["metadata"] = {k: meta[k] for k in METADATA}
     row["count"] = len(judgments) or 1  # identical rows merged into this one (consensus: 1)
-    wanted = columns(fmt, mode, shape)
+    wanted = _columns(fmt, mode, shape)
     if "margin" in wanted:
         row["margin"] = _margin(item, shape, votes, judged)
     return {k: row[k] for k in wanted}
+
+
+_columns = functools.lru_cache(maxsize=64)(columns)  # for every row: the same few schemas, not to be changed
 
 
 def _margin(item: Item, shape: Shape, votes: dict[tuple[Any, ...], int], judged: int) -> float:

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -266,7 +266,11 @@ def write_dataset(
 
     def tagged() -> Iterator[tuple[str, dict[str, Any]]]:
         rows = 0
-        for group in _groups(project, mode=mode, filters=filters, cutoff=cutoff, after=after, on_progress=on_progress):
+        fields = query.needs(format, mode=mode, metadata_keys=shape.metadata_keys)
+        groups = _groups(
+            project, mode=mode, filters=filters, cutoff=cutoff, after=after, on_progress=on_progress, fields=fields
+        )
+        for group in groups:
             split = writers.split_of(group[0].task_id, shares) if shares else ""
             report.tasks += 1
             report.agreement_sum += group[0].agreement or 0.0
@@ -301,15 +305,21 @@ def _why_empty(
     return empty_reason(format, read, submitted=submitted, report=report, incremental=after is not None)
 
 
+# A JSONL line: json.dumps(row, ensure_ascii=False), with one encoder for every row (check_circular only
+# chooses the error a row that contains itself raises; rows are trees).
+JSON_LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def _write_jsonl(rows: Iterator[dict[str, Any]], out: Path, *, compress: bool) -> tuple[int, str]:
     partial = out.with_name(out.name + ".partial")
     count = 0
     try:
-        with partial.open("wb") as raw:
+        with partial.open("wb", buffering=1 << 20) as raw:
             sink = cast(IO[bytes], gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)) if compress else raw
             try:
+                encode = JSON_LINE.encode
                 for row in rows:
-                    sink.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+                    sink.write(encode(row).encode() + b"\n")
                     count += 1
             finally:
                 if compress:
@@ -407,12 +417,14 @@ def _groups(
     cutoff: datetime,
     after: datetime | None,
     on_progress: Callable[[int], None] | None,
+    fields: Collection[str] = query.EVERYTHING,
 ) -> Iterator[list[JudgmentRecord] | list[ConsensusRecord]]:
-    """Each task's records, one task at a time: its judgments (with the task's agreement), or its consensus."""
+    """Each task's records, one task at a time: its judgments (with the task's agreement), or its consensus;
+    `fields`, the records' optional fields to read (query.needs)."""
     qs = query.submitted(project, filters=filters, cutoff=cutoff, after=after)
     minimum = filters.get("min_agreement")
     read = 0
-    for group in query.by_task(query.records(qs, models=filters.get("models"))):
+    for group in query.by_task(query.records(qs, models=filters.get("models"), fields=fields)):
         read += len(group)
         if on_progress and read // PROGRESS_EVERY != (read - len(group)) // PROGRESS_EVERY:
             on_progress(read)
