@@ -8,7 +8,7 @@ request or a run without parsing prose.
 
 A request's id is the caller's X-Request-ID when it sends a sane one (a proxy's), else a new one; the
 answer carries it back in X-Request-ID. A job's line has the Celery task's name and id, its state
-(succeeded, failed, retried), its duration, and its arguments when they are plain ids.
+(succeeded, failed, retried), its duration, the error of a failure, and its arguments when they are plain ids.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 import uuid
 from typing import Any
 
-from celery.signals import task_failure, task_postrun, task_prerun, task_retry
+from celery.signals import task_postrun, task_prerun
 
 REQUESTS = logging.getLogger("annotation.requests")
 JOBS = logging.getLogger("annotation.jobs")
@@ -98,12 +98,16 @@ def _job_finished(
     task: Any = None,
     args: Any = None,
     kwargs: Any = None,
+    retval: Any = None,
     state: str | None = None,
     **_: Any,
 ) -> None:
+    """The job's one line, whatever its end: Celery sends this signal after a success, a failure (the
+    exception is `retval`) and a retry alike."""
     started = _started.pop(task_id or "", None)
     name = getattr(task, "name", "?")
     outcome = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retried"}.get(state or "", (state or "").lower())
+    error = {"error": str(retval)[:500]} if isinstance(retval, BaseException) else {}
     JOBS.log(
         logging.WARNING if outcome == "failed" else logging.INFO,
         "%s %s",
@@ -114,31 +118,7 @@ def _job_finished(
             "job_id": task_id,
             "state": outcome,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started is not None else None,
+            **error,
             **_ids(args, kwargs),
-        },
-    )
-
-
-@task_failure.connect
-def _job_failed(
-    task_id: str | None = None, exception: BaseException | None = None, sender: Any = None, **_: Any
-) -> None:
-    JOBS.warning(
-        "%s raised %s",
-        getattr(sender, "name", "?"),
-        type(exception).__name__,
-        extra={"job": getattr(sender, "name", "?"), "job_id": task_id, "error": str(exception)[:500]},
-    )
-
-
-@task_retry.connect
-def _job_retried(request: Any = None, reason: Any = None, **_: Any) -> None:
-    JOBS.info(
-        "%s retried",
-        getattr(request, "task", "?"),
-        extra={
-            "job": getattr(request, "task", "?"),
-            "job_id": getattr(request, "id", None),
-            "reason": str(reason)[:500],
         },
     )
