@@ -18,6 +18,7 @@ from django.http import Http404
 
 from annotation.models import Assignment, WebhookEndpoint
 from tasks.access import member_role, remember_role, role_in
+from tasks.compiled import Compiled
 from tasks.models import Role, User
 
 
@@ -25,17 +26,10 @@ def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignm
     """The user's own assignment (with task and project) in a project they still belong to, or 404:
     nobody opens another's work here, and a removed member can no longer work on, run, time or
     submit what they had in hand (it went back to the queue; see annotation/work/queue.py)."""
-    assignment = (
-        Assignment.objects.select_related("task__project", "annotator")
-        .filter(pk=assignment_id, annotator_id=user.pk)
-        .annotate(read_role=member_role(user, "task__project"), read_webhooks=_has_webhooks("task__project"))
-        .first()
-        if user.is_authenticated
-        else None
-    )
+    assignment = _OWN_ASSIGNMENT.first(pk=assignment_id, user=user.pk) if user.is_authenticated else None
     if assignment is not None:  # read in the same query: the role for this check, webhooks for the events
         project = assignment.task.project
-        remember_role(project, user, assignment.read_role)
+        remember_role(project, user, assignment.read_role)  # type: ignore[attr-defined]
         project.has_active_webhooks = assignment.read_webhooks  # type: ignore[attr-defined]
     if assignment is None or role_in(user, assignment.task.project) is None:
         raise Http404("No such assignment.")
@@ -46,6 +40,18 @@ def _has_webhooks(project_ref: str) -> Exists:
     """Whether the project has an active webhook endpoint (annotation.webhooks.services.active_endpoints
     then skips its read when it has none)."""
     return Exists(WebhookEndpoint.objects.filter(project=OuterRef(project_ref), active=True))
+
+
+_OWN_ASSIGNMENT: Compiled[Assignment] = Compiled(
+    lambda pk, user: (
+        Assignment.objects.select_related("task__project", "annotator")
+        .filter(pk=pk, annotator_id=user)
+        .annotate(read_role=member_role(user, "task__project"), read_webhooks=_has_webhooks("task__project"))
+        .order_by()[:1]
+    ),
+    pk=int,
+    user=int,
+)
 
 
 def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignment:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
+from tasks.compiled import Compiled
 from tasks.models import Membership, Project, Role, Task, User
 
 
@@ -52,23 +53,26 @@ def role_in(user: User | AnonymousUser, project: Project) -> Role | None:
 ROLE_READ = "_role_read"
 
 
-def member_role(user: User | AnonymousUser, project_ref: str = "pk") -> Subquery:
-    """The user's role in the project `project_ref` names, as a subquery to read with the project (or
-    with a row that points at one), so an access check costs no query of its own."""
-    return Subquery(Membership.objects.filter(project=OuterRef(project_ref), user_id=user.pk or 0).values("role")[:1])
+def member_role(user_id: int, project_ref: str = "pk") -> Subquery:
+    """The role of user `user_id` in the project `project_ref` names, as a subquery to read with the
+    project (or with a row that points at one), so an access check costs no query of its own."""
+    return Subquery(Membership.objects.filter(project=OuterRef(project_ref), user_id=user_id).values("role")[:1])
 
 
 def remember_role(project: Project, user: User | AnonymousUser, role: str | None) -> None:
     setattr(project, ROLE_READ, (user.pk, role))
 
 
+_PROJECT_WITH_ROLE: Compiled[Project] = Compiled(
+    lambda slug, user: Project.objects.filter(slug=slug).annotate(read_role=member_role(user)).order_by()[:1],
+    slug=str,
+    user=int,
+)
+
+
 def access_project(user: User | AnonymousUser, slug: str, *, role: Role = Role.ANNOTATOR) -> ProjectAccess:
     """The project with the user's role in it; 404 for non-members, 403 when the role is too low. One query."""
-    project = (
-        Project.objects.filter(slug=slug).annotate(read_role=member_role(user)).first()
-        if user.is_authenticated
-        else None
-    )
+    project = _PROJECT_WITH_ROLE.first(slug=slug, user=user.pk) if user.is_authenticated else None
     if project is not None:
         remember_role(project, user, project.read_role)  # type: ignore[attr-defined]
     user_role = role_in(user, project) if project else None

@@ -35,6 +35,7 @@ from django.utils import timezone
 from annotation.gold import qualification
 from annotation.models import Assignment, Judgment, Review, TaskFlag
 from annotation.webhooks import services as webhooks
+from tasks.compiled import Compiled
 from tasks.models import Membership, Project, Response, Task, User
 
 CANDIDATES_PER_LOCK = 20
@@ -82,7 +83,7 @@ def _lock_claimant(project: Project, annotator: User) -> None:
     a parallel claim of theirs waits and then resumes what this one leased. Without a membership (site
     staff act as leads everywhere) their user row is the lock. Who may claim is the callers' check
     (tasks.access.access_project), as for every service here."""
-    if Membership.objects.select_for_update().filter(project=project, user=annotator).values_list("pk").first():
+    if _MEMBERSHIP_LOCK.first(project=project.pk, user=annotator.pk):
         return
     User.objects.select_for_update().filter(pk=annotator.pk).values_list("pk").first()
 
@@ -90,16 +91,10 @@ def _lock_claimant(project: Project, annotator: User) -> None:
 def _resume(project: Project, annotator: User, now: dt.datetime, *, lapsed: bool) -> Assignment | None:
     """Work in hand (active, then returned, oldest first), else, with `lapsed`, a task whose lease the
     annotator let expire earlier, if it has room (their draft is still there): one read for all three."""
-    mine = Q(status__in=OPEN)
     if lapsed:
-        mine |= Q(status=Assignment.Status.EXPIRED, task__taken__lt=project.overlap, task__in=offerable(project))
-    rows = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("task")
-        .filter(mine, annotator=annotator, task__project=project)
-        .annotate(rank=Case(When(status=Assignment.Status.ACTIVE, then=0), When(status__in=OPEN, then=1), default=2))
-        .order_by("rank", "created_at")
-    )
+        rows = _IN_HAND_OR_LAPSED.all(project=project.pk, annotator=annotator.pk, overlap=project.overlap)
+    else:
+        rows = _IN_HAND.all(project=project.pk, annotator=annotator.pk)
     for assignment in rows:
         assignment.task.project = project
         if assignment.status in OPEN:
@@ -135,25 +130,50 @@ def _claim_new(project: Project, annotator: User, now: dt.datetime, assessment: 
     the queue's order that has room and that no other claim holds (skipped, not waited for)."""
     if assessment is not None:
         return _assign(assessment, project, annotator, now)
-    mine = Assignment.objects.filter(task=OuterRef("pk"), annotator=annotator)
-    candidates = (
-        offerable(project)
-        .filter(taken__lt=project.overlap, gold_answer__isnull=True)
-        .exclude(Exists(mine))
-        .alias(held=Coalesce(_held(), 0))
-        .filter(held__lt=project.overlap)  # Task.taken is a cache; the places are counted in the same read
-        .order_by("-priority", "-taken", "id")
-    )
-    task = _lock_first(candidates)
+    task = _NEXT_NEW.first(project=project.pk, annotator=annotator.pk, overlap=project.overlap)
     if task is None:
-        if candidates.exists():  # there is work, but other claims hold every row of it this instant
-            raise _Busy
+        if _candidates(project.pk, annotator.pk, project.overlap).exists():
+            raise _Busy  # there is work, but other claims hold every row of it this instant
         return None
     if project.gold_share > 0 and random.random() < project.gold_share:
         # A gold task, mixed in at the project's rate while there is other work; gold tasks do not use the overlap.
-        gold = offerable(project).filter(gold_answer__isnull=False).exclude(Exists(mine)).order_by("-priority", "id")
-        task = _lock_first(gold) or task
+        task = _NEXT_GOLD.first(project=project.pk, annotator=annotator.pk) or task
     return _assign(task, project, annotator, now)
+
+
+def _candidates(project: int, annotator: int, overlap: int) -> QuerySet[Task]:
+    """The new tasks the annotator may claim, in the queue's order: room by Task.taken (a cache) and by
+    the places counted in the same read."""
+    return (
+        offerable(project)
+        .filter(taken__lt=overlap, gold_answer__isnull=True)
+        .exclude(Exists(Assignment.objects.filter(task=OuterRef("pk"), annotator_id=annotator)))
+        .alias(held=Coalesce(_held(), 0))
+        .filter(held__lt=overlap)
+        .order_by("-priority", "-taken", "id")
+    )
+
+
+def _gold(project: int, annotator: int) -> QuerySet[Task]:
+    mine = Assignment.objects.filter(task=OuterRef("pk"), annotator_id=annotator)
+    return offerable(project).filter(gold_answer__isnull=False).exclude(Exists(mine)).order_by("-priority", "id")
+
+
+def _in_hand(project: int, annotator: int, lapsed: Q | None = None) -> QuerySet[Assignment]:
+    """The annotator's work in hand (active first, then returned), and with `lapsed` their expired
+    assignments that it matches, oldest first within each, locked."""
+    mine = Q(status__in=OPEN) | lapsed if lapsed is not None else Q(status__in=OPEN)
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task")
+        .filter(mine, annotator_id=annotator, task__project_id=project)
+        .annotate(rank=Case(When(status=Assignment.Status.ACTIVE, then=0), When(status__in=OPEN, then=1), default=2))
+        .order_by("rank", "created_at")
+    )
+
+
+def _lapsed(project: int, overlap: int) -> Q:
+    return Q(status=Assignment.Status.EXPIRED, task__taken__lt=overlap, task__in=offerable(project))
 
 
 def _held() -> Subquery:
@@ -178,20 +198,40 @@ class _Labels(Aggregate):
         return super().as_sql(compiler, connection, function="STRING_AGG", **extra)
 
 
-def _lock_first(tasks: QuerySet[Task]) -> Task | None:
+def _lock_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """The first task of `tasks` that no other transaction holds, locked (on PostgreSQL; SQLite's claim
     holds the database's write lock already), with its response labels."""
     labels = Subquery(
         Response.objects.filter(task=OuterRef("pk")).values("task").annotate(x=_Labels("label")).values("x")
     )
-    return tasks.select_for_update(skip_locked=True, of=("self",)).annotate(labels=labels).first()
+    return tasks.select_for_update(skip_locked=True, of=("self",)).annotate(labels=labels)[:1]
 
 
-def offerable(project: Project) -> QuerySet[Task]:
+def offerable(project: Project | int) -> QuerySet[Task]:
     """The project's tasks the queue may hand out: not retired, and no open flag (a flagged task waits
     for its lead to re-release or retire it, so nobody else spends time on it meanwhile)."""
     open_flag = TaskFlag.objects.filter(task=OuterRef("pk"), resolved_at__isnull=True)
     return Task.objects.filter(project=project, retired_at__isnull=True).exclude(Exists(open_flag))
+
+
+# The claim's reads, compiled once per connection (tasks/compiled.py): most of a claim's time was Django
+# building and compiling these same statements.
+_MEMBERSHIP_LOCK: Compiled[tuple[int]] = Compiled(
+    lambda project, user: (
+        Membership.objects.select_for_update().filter(project_id=project, user_id=user).values_list("pk").order_by()[:1]
+    ),
+    project=int,
+    user=int,
+)
+_IN_HAND: Compiled[Assignment] = Compiled(_in_hand, project=int, annotator=int)
+_IN_HAND_OR_LAPSED: Compiled[Assignment] = Compiled(
+    lambda project, annotator, overlap: _in_hand(project, annotator, _lapsed(project, overlap)),
+    project=int,
+    annotator=int,
+    overlap=int,
+)
+_NEXT_NEW: Compiled[Task] = Compiled(lambda **a: _lock_first(_candidates(**a)), project=int, annotator=int, overlap=int)
+_NEXT_GOLD: Compiled[Task] = Compiled(lambda **a: _lock_first(_gold(**a)), project=int, annotator=int)
 
 
 def _assign(task: Task, project: Project, annotator: User, now: dt.datetime) -> Assignment:
@@ -276,8 +316,26 @@ _DEPARTED = _departed()
 
 
 def sweep_due(now: dt.datetime) -> bool:
-    """Whether expire_assignments has anything to do: a lapsed lease or a departed member's open work (one query)."""
-    return Assignment.objects.filter(Q(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now) | _DEPARTED).exists()
+    """Whether a lease has lapsed (one read of the status and lease index). A departed member's open
+    work needs no look here: the membership's deletion gives it back at once (member_left, below),
+    and the minute's expiry job catches a membership deleted behind the ORM's back."""
+    return bool(_LAPSED_LEASE.first(now=now))
+
+
+_LAPSED_LEASE: Compiled[tuple[int]] = Compiled(
+    lambda now: (
+        Assignment.objects.filter(status=Assignment.Status.ACTIVE, lease_expires_at__lt=now)
+        .values_list("pk")
+        .order_by()[:1]
+    ),
+    now=dt.datetime,
+)
+
+
+def member_left(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    """post_delete of a Membership, wherever it is deleted (tasks.services, the admin, a cascade): the
+    open work the user had in hand in that project goes back to the queue now (site staff keep theirs)."""
+    _expire(departed().filter(annotator_id=instance.user_id, task__project_id=instance.project_id))
 
 
 def _expire(assignments: QuerySet[Assignment]) -> int:

@@ -11,6 +11,7 @@ may not see an assignment gets the same 404, on the pages and in the API.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -116,10 +117,26 @@ def test_work_sent_back_to_a_removed_member_goes_back_to_the_queue_too(
     assert in_hand.status == Assignment.Status.EXPIRED
 
 
-def test_a_membership_deleted_anywhere_else_is_swept_too(crew: Project, annotator: User, in_hand: Assignment) -> None:
-    """The admin's membership inline deletes the row without tasks.services: the periodic sweep (the
-    expire job, every minute, and every claim) still frees the place."""
+def test_a_membership_deleted_anywhere_else_gives_the_work_back_at_once(
+    crew: Project, annotator: User, in_hand: Assignment
+) -> None:
+    """The admin's membership inline deletes the row without tasks.services: the deletion itself (a
+    post_delete receiver of annotation's) frees the place, so the claim need not look for departed members."""
     Membership.objects.get(project=crew, user=annotator).delete()
+
+    in_hand.refresh_from_db()
+    assert in_hand.status == Assignment.Status.EXPIRED
+    assert Task.objects.get(pk=in_hand.task_id).taken == 0
+    assert queue.expire_assignments() == 0  # nothing left for the sweep
+
+
+def test_a_membership_deleted_behind_the_orms_back_is_swept_by_the_minute_job(
+    crew: Project, annotator: User, in_hand: Assignment
+) -> None:
+    """Raw SQL sends no signal: the periodic expiry job still frees the place, once."""
+    table = Membership._meta.db_table  # the model's own name, not input
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE project_id = %s AND user_id = %s", [crew.pk, annotator.pk])  # noqa: S608
 
     assert queue.expire_assignments() == 1
     assert Task.objects.get(pk=in_hand.task_id).taken == 0

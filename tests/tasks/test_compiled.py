@@ -1,0 +1,127 @@
+"""A compiled queryset (tasks/compiled.py) gives the rows its plain queryset gives, for every value,
+and refuses what it cannot run faithfully."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.db.models import F
+from django.db.transaction import TransactionManagementError
+from django.test import Client
+from django.utils import timezone
+
+from tasks.access import _PROJECT_WITH_ROLE, member_role
+from tasks.compiled import Compiled
+from tasks.models import Membership, Project, Role, User
+
+
+def plain(queryset: Any) -> list[Any]:
+    return list(queryset)
+
+
+def test_each_value_gives_the_rows_of_the_plain_queryset(
+    project: Project, other_project: Project, annotator: User, lead: User, outsider: User
+) -> None:
+    """Run with one value after another on the same plan: a plan that kept the first run's values, or
+    put one in the other's place, gives the wrong project or the wrong role."""
+    for user in (annotator, lead, outsider):
+        for slug in (project.slug, other_project.slug, "no-such-project"):
+            got = _PROJECT_WITH_ROLE.all(slug=slug, user=user.pk)
+            want = plain(Project.objects.filter(slug=slug).annotate(read_role=member_role(user.pk)))
+            assert [(p.pk, p.slug, getattr(p, "read_role")) for p in got] == [  # noqa: B009 (annotated)
+                (p.pk, p.slug, getattr(p, "read_role"))
+                for p in want  # noqa: B009
+            ]
+    assert _PROJECT_WITH_ROLE.first(slug=project.slug, user=lead.pk).read_role == Role.LEAD  # type: ignore[union-attr]
+    assert _PROJECT_WITH_ROLE.first(slug=project.slug, user=outsider.pk).read_role is None  # type: ignore[union-attr]
+
+
+def test_two_slots_of_the_same_kind_keep_their_places(project: Project, annotator: User, lead: User) -> None:
+    """user and project are both ints: swapped places would read the membership of (project, user) as
+    (user, project), which exists for none of these."""
+    memberships: Compiled[tuple[str]] = Compiled(
+        lambda user, project: Membership.objects.filter(user_id=user, project_id=project).values_list("role"),
+        user=int,
+        project=int,
+    )
+    assert memberships.all(user=annotator.pk, project=project.pk) == [(Role.ANNOTATOR,)]
+    assert memberships.all(user=lead.pk, project=project.pk) == [(Role.LEAD,)]
+    assert memberships.all(user=project.pk, project=annotator.pk) == plain(
+        Membership.objects.filter(user_id=project.pk, project_id=annotator.pk).values_list("role")
+    )
+
+
+def test_a_datetime_slot_compares_as_the_orm_would(project: Project, other_project: Project) -> None:
+    """SQLite stores datetimes as text: a value passed unadapted would compare as a string of another format."""
+    Project.objects.filter(pk=project.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    since: Compiled[tuple[int]] = Compiled(
+        lambda after: Project.objects.filter(created_at__gt=after).order_by("pk").values_list("pk"), after=dt.datetime
+    )
+    for after in (timezone.now() - dt.timedelta(days=3), timezone.now() - dt.timedelta(days=1), timezone.now()):
+        assert since.all(after=after) == plain(
+            Project.objects.filter(created_at__gt=after).order_by("pk").values_list("pk")
+        )
+    assert since.all(after=timezone.now() - dt.timedelta(days=1)) == [(other_project.pk,)]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda user: User.objects.filter(pk=user) if user > 1500 else User.objects.all(), id="decides"),
+        pytest.param(lambda user: User.objects.filter(pk=user + 1), id="computes"),
+        pytest.param(lambda user: User.objects.all(), id="drops"),
+        pytest.param(lambda user: User.objects.filter(pk__in=range(user % 3 + 1)), id="list"),
+    ],
+)
+def test_a_builder_whose_values_shape_the_query_is_refused(build: Any, annotator: User) -> None:
+    with pytest.raises(ValueError, match="compiled query"):
+        Compiled(build, user=int).all(user=annotator.pk)
+
+
+def test_a_parameter_that_is_not_an_argument_and_changes_is_refused(annotator: User) -> None:
+    counter = iter(range(100))
+    compiled: Compiled[User] = Compiled(lambda user: User.objects.filter(pk=user, id__gte=-next(counter)), user=int)
+    with pytest.raises(ValueError, match="derived from an argument"):
+        compiled.all(user=annotator.pk)
+
+
+def test_wrong_arguments_and_unsupported_querysets_are_refused(annotator: User) -> None:
+    compiled: Compiled[User] = Compiled(lambda user: User.objects.filter(pk=user), user=int)
+    with pytest.raises(TypeError, match="takes"):
+        compiled.all(pk=annotator.pk)
+    prefetching: Compiled[User] = Compiled(
+        lambda user: User.objects.filter(pk=user).prefetch_related("memberships"), user=int
+    )
+    with pytest.raises(ValueError, match="prefetch_related"):
+        prefetching.all(user=annotator.pk)
+
+
+def test_values_and_annotations_come_back_as_the_queryset_makes_them(project: Project, annotator: User) -> None:
+    compiled: Compiled[dict[str, Any]] = Compiled(
+        lambda user: Membership.objects.filter(user_id=user).annotate(slug=F("project__slug")).values("slug", "role"),
+        user=int,
+    )
+    assert compiled.all(user=annotator.pk) == [{"slug": project.slug, "role": Role.ANNOTATOR}]
+
+
+@pytest.mark.django_db(transaction=True)  # outside the test's own transaction, as a view in autocommit
+def test_a_locking_read_outside_a_transaction_fails_as_djangos_does(annotator: User, project: Project) -> None:
+    locking: Compiled[tuple[int]] = Compiled(
+        lambda user: Membership.objects.select_for_update().filter(user_id=user).values_list("pk"), user=int
+    )
+    with transaction.atomic():
+        assert locking.all(user=annotator.pk) == plain(Membership.objects.filter(user=annotator).values_list("pk"))
+    with pytest.raises(TransactionManagementError):  # at every run, not only the one that compiled it
+        locking.all(user=annotator.pk)
+
+
+def test_an_id_past_64_bits_finds_nothing_instead_of_failing(client: Client, annotator: User) -> None:
+    compiled: Compiled[User] = Compiled(lambda user: User.objects.filter(pk=user), user=int)
+    assert compiled.all(user=2**63) == []
+    assert compiled.all(user=-(2**63) - 1) == []
+    client.force_login(annotator)
+    assert client.get(f"/work/{2**64}/").status_code == 404
+    assert client.get(f"/api/v1/assignments/{2**64}").status_code == 404
