@@ -1,6 +1,6 @@
-"""Querysets compiled once and run again with new values: the hot reads of every request (the signed-in
-user, an access check, the claim's reads) spend most of their Python time building and compiling the
-same SQL with other numbers in it.
+"""Querysets compiled once and run again with new values: the hot reads of every request (an access
+check, the claim's reads) spend most of their Python time building and compiling the same SQL with
+other numbers in it.
 
 A `Compiled` wraps a function that builds the queryset from its arguments. The first run on a database
 connection builds it twice with two sets of placeholder values (`Slot`), compiles both, and notes where
