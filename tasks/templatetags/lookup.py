@@ -1,8 +1,11 @@
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+BLANK_OPTION = '<option value="">\u2013</option>'  # an en dash: no choice yet
 
 
 @register.filter
@@ -15,6 +18,23 @@ def get_item(mapping: Any, key: Any) -> Any:
 def scale_range(dimension: dict[str, Any]) -> range:
     """The scores of a rubric dimension, min to max."""
     return range(int(dimension.get("min", 1)), int(dimension.get("max", 5)) + 1)
+
+
+@register.simple_tag
+def number_options(first: int, last: int, current: Any) -> SafeString:
+    """A blank option, then first..last with `current` selected: the options of a rating or a rank
+    select, built here because the template's loop over them was most of the workspace's nodes. Only
+    the ints of the range are written (nothing to escape); `current` is only compared."""
+    numbers = range(int(first), int(last) + 1)
+    options = "".join(f'<option value="{n}"{" selected" if current == n else ""}>{n}</option>' for n in numbers)
+    return mark_safe(BLANK_OPTION + options)  # noqa: S308 (ints only, above)
+
+
+@register.simple_tag
+def score_options(dimension: dict[str, Any], current: Any) -> SafeString:
+    """number_options over a rubric dimension's scale."""
+    scores = scale_range(dimension)
+    return number_options(scores.start, scores.stop - 1, current)
 
 
 @register.filter
