@@ -20,7 +20,6 @@ compiled read with its plain queryset (tests/tasks/test_compiled.py).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -122,12 +121,12 @@ class Compiled(Generic[T]):
     def __init__(self, build: Callable[..., QuerySet[Any]], **slots: type) -> None:
         self.build = build
         self.slots = {name: Slot(kind) for name, kind in slots.items()}
-        self._local = threading.local()  # connections are per thread, and so are their plans
 
     def _plan(self, using: str) -> _Plan:
-        plans: dict[int, _Plan] = self._local.__dict__.setdefault("plans", {})
-        connection = connections[using]
-        plan = plans.get(id(connection))
+        connection = connections[using]  # one per thread
+        # Kept on the connection object, so a plan dies with it (an id() key could be taken by the next one).
+        plans: dict[Compiled[Any], _Plan] = connection.__dict__.setdefault("compiled_plans", {})
+        plan = plans.get(self)
         if plan is None:
             builds = []
             for trial in (1, 2):
@@ -138,7 +137,7 @@ class Compiled(Generic[T]):
                 ):
                     raise ValueError("compiled query: prefetch_related and related managers are not supported")
                 builds.append((queryset, values))
-            plan = plans[id(connection)] = _Plan(builds, connection)
+            plan = plans[self] = _Plan(builds, connection)
         return plan
 
     def all(self, **values: Any) -> list[T]:

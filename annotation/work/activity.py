@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from annotation.models import ActivityInterval, Assignment, HeartbeatTab, TestResult
 from annotation.work import queue
+from tasks.compiled import Compiled
 from tasks.db import retry_if_locked
 from tasks.models import User
 
@@ -175,13 +176,22 @@ def seconds_by_annotator(
     return {user_id: int(value) for user_id, value in seconds.items()}
 
 
+# Read on every workspace page (its time counter), compiled once per connection (tasks/compiled.py).
+_WEEK_INTERVALS: Compiled[tuple[dt.datetime, dt.datetime]] = Compiled(
+    lambda annotator, week, now: ActivityInterval.objects.filter(
+        annotator_id=annotator, ended_at__gt=week, started_at__lt=now
+    ).values_list("started_at", "ended_at"),
+    annotator=int,
+    week=dt.datetime,
+    now=dt.datetime,
+)
+
+
 def today_and_week(*, annotator: User, now: dt.datetime | None = None) -> tuple[int, int]:
     """Active seconds today and this week (Monday first), in the platform's time zone."""
     now = timezone.localtime(now or timezone.now())
     day, week = day_and_week_start(now)
-    rows = ActivityInterval.objects.filter(annotator=annotator, ended_at__gt=week, started_at__lt=now).values_list(
-        "started_at", "ended_at"
-    )
+    rows = _WEEK_INTERVALS.all(annotator=annotator.pk, week=week, now=now)
     today = this_week = 0.0
     for started, ended in rows:  # one read for both: today's intervals are this week's
         today += max(0.0, overlap_seconds(started, ended, start=day, end=now))  # earlier this week: none today

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotation import rankings
@@ -21,6 +21,7 @@ from annotation.webhooks import services as webhooks
 from annotation.work import judgment_input, runs
 from annotation.work.judgment_input import JudgmentInvalid
 from sandbox.results import Outcome
+from tasks.compiled import Compiled
 from tasks.db import retry_if_locked
 from tasks.models import RankingMode, User
 from tasks.text import lf
@@ -84,14 +85,27 @@ def _store_draft(assignment: Assignment, clean: dict[str, Any], base_revision: i
     return judgment
 
 
+# Every save and submit locks its judgment: the read compiled once per connection (tasks/compiled.py).
+_LOCKED_JUDGMENT: Compiled[Judgment] = Compiled(
+    lambda assignment: Judgment.objects.select_for_update().filter(assignment_id=assignment).order_by()[:1],
+    assignment=int,
+)
+
+
 def _locked_judgment(
     assignment: Assignment, clean: dict[str, Any], base_revision: int | None, *, draft: bool = False
 ) -> tuple[Judgment, bool]:
     """The assignment's judgment, its row locked for the caller's transaction, checked against the
     revision the sender's text started from: DraftConflict when a newer revision would be overwritten by
     different text. A first draft creates it with its text, as revision 1."""
-    defaults = {**clean, "revision": 1} if draft else {}  # a first draft is created as its revision 1
-    judgment, created = Judgment.objects.select_for_update().get_or_create(assignment=assignment, defaults=defaults)
+    judgment, created = _LOCKED_JUDGMENT.first(assignment=assignment.pk), False
+    if judgment is None:  # none yet: created as get_or_create would, in a savepoint, in case two saves race
+        defaults = {**clean, "revision": 1} if draft else {}  # a first draft is created as its revision 1
+        try:
+            with transaction.atomic():
+                judgment, created = Judgment.objects.create(assignment=assignment, **defaults), True
+        except IntegrityError:  # the other save's row: locked now, as the read above would have
+            judgment = Judgment.objects.select_for_update().get(assignment=assignment)
     judgment.assignment = assignment  # with its task and project already loaded: no query to reach them
     if base_revision is not None and base_revision < judgment.revision and _changes(judgment, clean):
         raise DraftConflict(judgment, judgment.revision)

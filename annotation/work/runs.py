@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from annotation.models import Assignment, Judgment, TestCase, TestResult, TestRun
 from sandbox import services as sandbox_services
+from tasks.compiled import Compiled
 from tasks.models import Response
 from tasks.text import lf
 
@@ -91,15 +92,23 @@ class Finished:
     tests: list[dict[str, Any]]
 
 
-def latest_results(assignment: Assignment) -> list[Finished]:
-    """The finished results of the assignment's latest run against the responses (not the ideal
-    solution), in one query; empty before the first run or while it is all pending."""
-    latest = assignment.test_runs.order_by("-created_at", "-id").values("id")[:1]
-    rows = (
+def _latest_results(assignment: int) -> QuerySet[TestResult, tuple[str, int, Any]]:
+    latest = TestRun.objects.filter(assignment_id=assignment).order_by("-created_at", "-id").values("id")[:1]
+    return (
         TestResult.objects.filter(test_run_id=Subquery(latest), response__isnull=False)
         .exclude(status__in=TestResult.PENDING)
         .values_list("response__label", "passed", "tests")
     )
+
+
+# Read by every submit, compiled once per connection (tasks/compiled.py).
+_LATEST_RESULTS: Compiled[tuple[str, int, Any]] = Compiled(_latest_results, assignment=int)
+
+
+def latest_results(assignment: Assignment) -> list[Finished]:
+    """The finished results of the assignment's latest run against the responses (not the ideal
+    solution), in one query; empty before the first run or while it is all pending."""
+    rows = _LATEST_RESULTS.all(assignment=assignment.pk)
     return [Finished(label, passed, tests or []) for label, passed, tests in rows]
 
 

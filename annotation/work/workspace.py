@@ -6,15 +6,38 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 
 from annotation.models import Assignment, CommentReply, Judgment, Review, TestResult, TestRun
 from annotation.work import activity, judging, judgment_input
 from sandbox import languages
+from tasks.compiled import Compiled
 from tasks.models import Response
 
 EARLIER_RUNS = 10
+
+# The page's reads, compiled once per connection (tasks/compiled.py): every view of the page runs them.
+_RESPONSES: Compiled[Response] = Compiled(lambda task: Response.objects.filter(task_id=task), task=int)
+_JUDGMENT: Compiled[Judgment] = Compiled(
+    lambda assignment: Judgment.objects.filter(assignment_id=assignment).order_by("pk")[:1], assignment=int
+)
+_RUNS: Compiled[TestRun] = Compiled(
+    lambda assignment: (
+        TestRun.objects.filter(assignment_id=assignment)
+        .select_related("test_case")
+        .order_by("-created_at", "-id")[: EARLIER_RUNS + 1]
+    ),
+    assignment=int,
+)
+_SEND_BACK: Compiled[Review] = Compiled(
+    lambda assignment: (
+        Review.objects.filter(assignment_id=assignment, verdict=Review.Verdict.SEND_BACK)
+        .select_related("reviewer")
+        .order_by("-created_at", "-id")[:1]
+    ),
+    assignment=int,
+)
 
 
 @dataclass
@@ -42,9 +65,9 @@ def context(assignment: Assignment, shown: Judgment | None = None) -> dict[str, 
     """The workspace page's context; `shown` is a judgment to put in the form instead of the saved one
     (the annotator's posted text when their submit was refused as stale), with the saved revision."""
     task = assignment.task
-    by_label = {r.label: r for r in Response.objects.filter(task=task)}
+    by_label = {r.label: r for r in _RESPONSES.all(task=task.pk)}
     responses = [(assignment.display_label(label), by_label[label]) for label in assignment.response_order]
-    saved = Judgment.objects.filter(assignment=assignment).first()
+    saved = _JUDGMENT.first(assignment=assignment.pk)
     judgment = shown or saved
     runs = _runs(assignment)
     today, week = activity.today_and_week(annotator=assignment.annotator)
@@ -112,13 +135,11 @@ def form_fields(assignment: Assignment, judgment: Judgment) -> dict[str, str]:
 
 
 def _runs(assignment: Assignment) -> list[TestRun]:
+    """The latest runs, newest first, with their results (a second query only when there are runs)."""
+    runs = _RUNS.all(assignment=assignment.pk)
     results = TestResult.objects.select_related("response").order_by("id")
-    return list(
-        TestRun.objects.filter(assignment=assignment)
-        .select_related("test_case")
-        .prefetch_related(Prefetch("results", queryset=results))
-        .order_by("-created_at", "-id")[: EARLIER_RUNS + 1]
-    )
+    prefetch_related_objects(runs, Prefetch("results", queryset=results))
+    return runs
 
 
 def matrix(assignment: Assignment, run: TestRun) -> Matrix:
@@ -153,9 +174,4 @@ SCALE = [
 
 def _feedback(assignment: Assignment) -> Review | None:
     """The reviewer's send-back the annotator is answering, if their work came back."""
-    return (
-        Review.objects.filter(assignment=assignment, verdict=Review.Verdict.SEND_BACK)
-        .select_related("reviewer")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    return _SEND_BACK.first(assignment=assignment.pk)

@@ -4,10 +4,11 @@ and refuses what it cannot run faithfully."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.db.transaction import TransactionManagementError
 from django.test import Client
@@ -127,3 +128,26 @@ def test_an_id_past_64_bits_finds_nothing_instead_of_failing(client: Client, ann
     client.force_login(annotator)
     assert client.get(f"/work/{2**64}/").status_code == 404
     assert client.get(f"/api/v1/assignments/{2**64}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_threads_connection_builds_and_keeps_its_own_plan(project: Project, lead: User) -> None:
+    """A plan holds its connection's compiler: one shared between threads would run on the other
+    thread's connection, which Django refuses; each connection object keeps its own."""
+    assert _PROJECT_WITH_ROLE.first(slug=project.slug, user=lead.pk) is not None
+    out: dict[str, Any] = {}
+
+    def read() -> None:
+        try:
+            row = _PROJECT_WITH_ROLE.first(slug=project.slug, user=lead.pk)
+            out["role"] = getattr(row, "read_role", None)
+            out["own"] = _PROJECT_WITH_ROLE in connections["default"].__dict__.get("compiled_plans", {})
+        except Exception as exc:
+            out["error"] = exc
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    assert out == {"role": Role.LEAD, "own": True}
