@@ -11,11 +11,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from annotation.env import env_bool, env_int, env_list, env_rate
 
+UNSET = {"DEBUG", "SECRET_KEY", "PSEUDONYM_KEY", "DATABASE_URL", "DB_CONN_MAX_AGE"}  # the embedded defaults
 
-def start_django(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PSEUDONYM_KEY", "DATABASE_URL"}}
+
+def start_django(code: str = "print('started')", **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` after django.setup() in a new process, with these variables over the defaults."""
+    clean = {k: v for k, v in os.environ.items() if k not in UNSET}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         env={**clean, "DJANGO_SETTINGS_MODULE": "annotation.settings", **env},
         cwd=settings.BASE_DIR,
         capture_output=True,
@@ -82,21 +85,11 @@ def test_a_cache_url_other_than_redis_is_refused() -> None:
 def test_the_embedded_database_keeps_its_connection_and_commits_without_waiting_for_the_disk(tmp_path: Path) -> None:
     """make run's SQLite: the connection outlives a request (DB_CONN_MAX_AGE, as on PostgreSQL) and is
     in WAL mode with synchronous=NORMAL (1); per-request connections and FULL (2) were a third of a save."""
-    script = (
-        "import django; django.setup(); from django.db import connection; from django.conf import settings; "
-        "c = connection.cursor(); "
+    code = (
+        "from django.db import connection; from django.conf import settings; c = connection.cursor(); "
         "print(settings.DATABASES['default']['CONN_MAX_AGE'], "
         "c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA synchronous').fetchone()[0])"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DB_CONN_MAX_AGE"}}
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "annotation.settings", "VAR_DIR": str(tmp_path)},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = start_django(code, VAR_DIR=str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["60", "wal", "1"]
