@@ -111,8 +111,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} is not understood: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # The connection is kept across requests as on PostgreSQL (DB_CONN_MAX_AGE): opening it again for each
-    # one cost a third of a draft save's time under make run's server (its threads live as long as it).
+    # CONN_MAX_AGE stays DB_CONN_MAX_AGE's, as on PostgreSQL: a connection opened for each request cost a
+    # third of a draft save's time under make run's server (whose threads live as long as it does).
+    #
     # A file, not memory, so that a Celery worker started by a test sees the test database; one per
     # test process, so two runs side by side (or a run beside `make run`) never share one.
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}

@@ -20,21 +20,24 @@ def scale_range(dimension: dict[str, Any]) -> range:
     return range(int(dimension.get("min", 1)), int(dimension.get("max", 5)) + 1)
 
 
-@register.simple_tag
-def number_options(first: int, last: int, current: Any) -> SafeString:
-    """A blank option, then first..last with `current` selected: the options of a rating or a rank
-    select, built here because the template's loop over them was most of the workspace's nodes. Only
-    the ints of the range are written (nothing to escape); `current` is only compared."""
-    numbers = range(int(first), int(last) + 1)
+def _options(numbers: range, current: Any) -> SafeString:
+    """A blank option, then each number with `current` selected. Only the ints of the range are
+    written (nothing to escape); `current` is only compared."""
     options = "".join(f'<option value="{n}"{" selected" if current == n else ""}>{n}</option>' for n in numbers)
     return mark_safe(BLANK_OPTION + options)  # noqa: S308 (ints only, above)
 
 
 @register.simple_tag
+def number_options(first: int, last: int, current: Any) -> SafeString:
+    """The options of a rank select, first..last: built here because the template's loops over the
+    rank and rating options were most of the workspace's nodes."""
+    return _options(range(int(first), int(last) + 1), current)
+
+
+@register.simple_tag
 def score_options(dimension: dict[str, Any], current: Any) -> SafeString:
-    """number_options over a rubric dimension's scale."""
-    scores = scale_range(dimension)
-    return number_options(scores.start, scores.stop - 1, current)
+    """The options of a rating select: the rubric dimension's scale."""
+    return _options(scale_range(dimension), current)
 
 
 @register.filter
