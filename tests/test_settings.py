@@ -93,3 +93,16 @@ def test_the_embedded_database_keeps_its_connection_and_commits_without_waiting_
     done = start_django(code, VAR_DIR=str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["60", "wal", "1"]
+
+
+@pytest.mark.parametrize(("switch", "options"), [("1", "True 2"), ("0", "None None")])
+def test_postgresql_binds_on_the_server_and_prepares_unless_turned_off(switch: str, options: str) -> None:
+    """DB_PREPARED_STATEMENTS=0 (a pooler in transaction mode) leaves Django's client-side binding."""
+    code = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    url = "postgres://someone:secret@127.0.0.1:5432/nowhere"  # settings only: nothing connects
+    done = start_django(code, DATABASE_URL=url, DB_PREPARED_STATEMENTS=switch)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == options.split()

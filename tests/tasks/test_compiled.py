@@ -17,6 +17,7 @@ from django.utils import timezone
 from tasks.access import _PROJECT_WITH_ROLE, member_role
 from tasks.compiled import Compiled
 from tasks.models import Membership, Project, Role, User
+from tests.conftest import need_real
 
 
 def plain(queryset: Any) -> list[Any]:
@@ -151,3 +152,22 @@ def test_another_threads_connection_builds_and_keeps_its_own_plan(project: Proje
     worker.start()
     worker.join()
     assert out == {"role": Role.LEAD, "own": True}
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_read_repeated_on_a_connection_is_prepared_by_the_server(
+    project: Project, annotator: User, lead: User
+) -> None:
+    """settings.py turns on server-side binding with prepare_threshold 2: the server plans a repeated
+    statement once. Without it (client-side binding, Django's default) nothing is ever prepared and the
+    values are in the statement's text."""
+    if connection.vendor != "postgresql":
+        need_real("PostgreSQL", "prepared statements are PostgreSQL's")
+    for user in (annotator, lead, annotator):
+        assert [p.pk for p in _PROJECT_WITH_ROLE.all(slug=project.slug, user=user.pk)] == [project.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    reads = [s for s in prepared if '"tasks_project"."slug" = $' in s]
+    assert reads, prepared
+    assert project.slug not in reads[0]  # the value is bound, not written into the plan's text
