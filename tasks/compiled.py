@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
+from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 T = TypeVar("T")
@@ -62,21 +63,9 @@ class _Plan:
         (queryset, first), (other, second) = builds
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        sql2, params2 = other.query.get_compiler(connection=connection).as_sql()
-        if sql != sql2 or len(params) != len(params2):
-            raise ValueError("compiled query: the SQL changes with the arguments' values")
-        names = {adapt(value): name for name, value in first.items()}
-        self.positions: list[tuple[int, str]] = []
-        for i, (a, b) in enumerate(zip(params, params2, strict=True)):
-            if a == b:
-                continue
-            name = names.get(a) if _hashable(a) else None
-            if name is None or adapt(second[name]) != b:
-                raise ValueError(f"compiled query: parameter {i} ({a!r}) is derived from an argument, not the argument")
-            self.positions.append((i, name))
-        missing = set(first) - {name for _, name in self.positions}
-        if missing:
-            raise ValueError(f"compiled query: the argument(s) {sorted(missing)} shape the SQL instead of filling it")
+        self.positions = _slot_positions(
+            (sql, params), other.query.get_compiler(connection=connection).as_sql(), first, second, adapt
+        )
         self.sql, self.params, self.adapt = sql, list(params), adapt
         self.compiler, self.queryset = compiler, queryset
         self.locks = bool(queryset.query.select_for_update)
@@ -93,6 +82,28 @@ class _Plan:
         self.compiler.as_sql = lambda *a, **k: statement
         rows: Iterable[Any] = self.queryset._iterable_class(self.queryset)  # type: ignore[assignment]
         return list(rows)
+
+
+def _slot_positions(
+    built: tuple[str, Any], rebuilt: tuple[str, Any], first: dict[str, Any], second: dict[str, Any], adapt: Any
+) -> list[tuple[int, str]]:
+    """Where each argument lands in the parameters of the two builds' SQL (which must be the same)."""
+    (sql, params), (sql2, params2) = built, rebuilt
+    if sql != sql2 or len(params) != len(params2):
+        raise ValueError("compiled query: the SQL changes with the arguments' values")
+    names = {adapt(value): name for name, value in first.items()}
+    positions: list[tuple[int, str]] = []
+    for i, (a, b) in enumerate(zip(params, params2, strict=True)):
+        if a == b:
+            continue
+        name = names.get(a) if _hashable(a) else None
+        if name is None or adapt(second[name]) != b:
+            raise ValueError(f"compiled query: parameter {i} ({a!r}) is derived from an argument, not the argument")
+        positions.append((i, name))
+    missing = set(first) - {name for _, name in positions}
+    if missing:
+        raise ValueError(f"compiled query: the argument(s) {sorted(missing)} shape the SQL instead of filling it")
+    return positions
 
 
 def _hashable(value: Any) -> bool:
@@ -112,42 +123,100 @@ def _adapter(connection: Any) -> Callable[[Any], Any]:
     return adapt
 
 
-class Compiled(Generic[T]):
+class _Compiling:
+    """What Compiled and CompiledUpdate share: the arguments' slots and one plan per connection."""
+
+    def __init__(self, build: Callable[..., Any], **slots: type) -> None:
+        self.build = build
+        self.slots = {name: Slot(kind) for name, kind in slots.items()}
+
+    def _built(self, values: dict[str, Any]) -> Any:
+        return self.build(**values)
+
+    def _make(self, builds: list[tuple[Any, dict[str, Any]]], connection: Any) -> Any:
+        raise NotImplementedError
+
+    def _plan(self, values: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> Any:
+        """The connection's plan (made at its first run), or None for an integer no database takes."""
+        if set(values) != set(self.slots):
+            raise TypeError(f"compiled query takes {sorted(self.slots)}, got {sorted(values)}")
+        if any(type(v) is int and v not in _INT64 for v in values.values()):
+            return None  # an id from a URL past 64 bits: no row has it, and no database takes it
+        connection = connections[using]  # one per thread
+        # Kept on the connection object, so a plan dies with it (an id() key could be taken by the next one).
+        plans: dict[_Compiling, Any] = connection.__dict__.setdefault("compiled_plans", {})
+        plan = plans.get(self)
+        if plan is None:
+            builds = []
+            for trial in (1, 2):
+                placeholders = {name: slot.placeholder(n, trial) for n, (name, slot) in enumerate(self.slots.items())}
+                builds.append((self._built(placeholders), placeholders))
+            plan = plans[self] = self._make(builds, connection)
+        return plan
+
+
+class Compiled(_Compiling, Generic[T]):
     """`build(**arguments)` -> a queryset, compiled once per connection; `.all(**values)` runs it.
 
     `slots` names each argument's kind (int, str or datetime). Rows come back as the queryset's
     iterable makes them (model instances with select_related and annotations, or values)."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], **slots: type) -> None:
-        self.build = build
-        self.slots = {name: Slot(kind) for name, kind in slots.items()}
+    def _built(self, values: dict[str, Any]) -> QuerySet[Any]:
+        queryset = self.build(**values)
+        if getattr(queryset, "_prefetch_related_lookups", ()) or getattr(queryset, "_known_related_objects", {}):
+            raise ValueError("compiled query: prefetch_related and related managers are not supported")
+        return queryset
 
-    def _plan(self, using: str) -> _Plan:
-        connection = connections[using]  # one per thread
-        # Kept on the connection object, so a plan dies with it (an id() key could be taken by the next one).
-        plans: dict[Compiled[Any], _Plan] = connection.__dict__.setdefault("compiled_plans", {})
-        plan = plans.get(self)
-        if plan is None:
-            builds = []
-            for trial in (1, 2):
-                values = {name: slot.placeholder(n, trial) for n, (name, slot) in enumerate(self.slots.items())}
-                queryset = self.build(**values)
-                if getattr(queryset, "_prefetch_related_lookups", ()) or getattr(
-                    queryset, "_known_related_objects", {}
-                ):
-                    raise ValueError("compiled query: prefetch_related and related managers are not supported")
-                builds.append((queryset, values))
-            plan = plans[self] = _Plan(builds, connection)
-        return plan
+    def _make(self, builds: list[tuple[Any, dict[str, Any]]], connection: Any) -> _Plan:
+        return _Plan(builds, connection)
 
     def all(self, **values: Any) -> list[T]:
-        if set(values) != set(self.slots):
-            raise TypeError(f"compiled query takes {sorted(self.slots)}, got {sorted(values)}")
-        if any(type(v) is int and v not in _INT64 for v in values.values()):
-            return []  # an id from a URL past 64 bits: no row has it, and no database takes it
-        return self._plan(DEFAULT_DB_ALIAS).run(values)
+        plan = self._plan(values)
+        return [] if plan is None else plan.run(values)
 
     def first(self, **values: Any) -> T | None:
         """The first row (build the queryset with its order and `[:1]`), or None."""
         rows = self.all(**values)
         return rows[0] if rows else None
+
+
+class CompiledUpdate(_Compiling):
+    """`build(**arguments)` -> (queryset, {field: value or expression}): the UPDATE that
+    `queryset.update(**fields)` runs, compiled once per connection as Compiled compiles a read (the same
+    rules for the arguments); `.run(**values)` executes it and returns the number of rows it changed."""
+
+    def _make(self, builds: list[tuple[Any, dict[str, Any]]], connection: Any) -> _UpdatePlan:
+        return _UpdatePlan(builds, connection)
+
+    def run(self, **values: Any) -> int:
+        plan = self._plan(values)
+        return 0 if plan is None else plan.run(values)
+
+
+class _UpdatePlan:
+    def __init__(self, builds: list[tuple[Any, dict[str, Any]]], connection: Any) -> None:
+        adapt = _adapter(connection)
+        (built, first), (rebuilt, second) = builds
+        sql, params = _update_sql(built, connection)
+        self.positions = _slot_positions((sql, params), _update_sql(rebuilt, connection), first, second, adapt)
+        self.sql, self.params, self.adapt, self.connection = sql, list(params), adapt, connection
+
+    def run(self, values: dict[str, Any]) -> int:
+        params = list(self.params)
+        for i, name in self.positions:
+            params[i] = self.adapt(values[name])
+        with transaction.mark_for_rollback_on_error(self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return int(cursor.rowcount)
+
+
+def _update_sql(built: tuple[QuerySet[Any], dict[str, Any]], connection: Any) -> tuple[str, Any]:
+    """The SQL QuerySet.update(**fields) would run, as it builds it; only an update of the queryset's own
+    table (one that needs no read of the rows' keys first)."""
+    queryset, fields = built
+    query: Any = queryset.query.chain(UpdateQuery)
+    query.add_update_values(fields)
+    query.annotations = {}
+    if query.related_updates or query.count_active_tables() > 1:
+        raise ValueError("compiled update: only an update of the queryset's own table, with no join")
+    return query.get_compiler(connection=connection).as_sql()

@@ -35,7 +35,7 @@ from django.utils import timezone
 from annotation.gold import qualification
 from annotation.models import Assignment, Judgment, Review, TaskFlag
 from annotation.webhooks import services as webhooks
-from tasks.compiled import Compiled
+from tasks.compiled import Compiled, CompiledUpdate
 from tasks.models import Membership, Project, Response, Task, User
 
 CANDIDATES_PER_LOCK = 20
@@ -257,7 +257,13 @@ def _has_room(task: Task, limit: int) -> bool:
 
 def recount(task_ids: list[int]) -> None:
     """Set Task.taken from the assignments themselves, for these tasks."""
-    Task.objects.filter(pk__in=task_ids).update(taken=Coalesce(_held(), 0))
+    if len(task_ids) == 1:  # every claim's: compiled once per connection (tasks/compiled.py)
+        _RECOUNT_ONE.run(task=task_ids[0])
+    else:
+        Task.objects.filter(pk__in=task_ids).update(taken=Coalesce(_held(), 0))
+
+
+_RECOUNT_ONE = CompiledUpdate(lambda task: (Task.objects.filter(pk=task), {"taken": Coalesce(_held(), 0)}), task=int)
 
 
 def _lease(assignment: Assignment, now: dt.datetime, *, status: str, create: bool = False) -> None:

@@ -14,10 +14,11 @@ from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.utils import timezone
 
+from annotation.work import queue
 from tasks.access import _PROJECT_WITH_ROLE, member_role
-from tasks.compiled import Compiled
-from tasks.models import Membership, Project, Role, User
-from tests.conftest import need_real
+from tasks.compiled import Compiled, CompiledUpdate
+from tasks.models import Membership, Project, Role, Task, User
+from tests.conftest import claimable_project, make_user, need_real
 
 
 def plain(queryset: Any) -> list[Any]:
@@ -171,3 +172,41 @@ def test_on_postgresql_a_read_repeated_on_a_connection_is_prepared_by_the_server
     reads = [s for s in prepared if '"tasks_project"."slug" = $' in s]
     assert reads, prepared
     assert project.slug not in reads[0]  # the value is bound, not written into the plan's text
+
+
+@pytest.mark.django_db
+def test_a_compiled_update_sets_what_the_plain_update_sets_on_the_row_it_names() -> None:
+    """The claim's recount (annotation/work/queue.py), compiled: run for one task after another on the
+    same plan, each gets its own count of held places and no other row changes. A plan that kept the
+    first task's id, or lost the WHERE, would recount the wrong task or all of them."""
+    first, second = make_user("cu-first"), make_user("cu-second")
+    project = claimable_project(annotators=[first, second], tasks=3, overlap=2, min_tests=0)
+    a = queue.claim_next_assignment(project=project, annotator=first)
+    b = queue.claim_next_assignment(project=project, annotator=second)
+    assert a.task_id == b.task_id  # the fullest task first: both hold a place on it
+    other = Task.objects.filter(project=project).exclude(pk=a.task_id).order_by("id")
+    Task.objects.filter(project=project).update(taken=7)  # a cache gone wrong everywhere
+
+    assert queue._RECOUNT_ONE.run(task=a.task_id) == 1
+    assert queue._RECOUNT_ONE.run(task=other[0].pk) == 1
+    assert dict(Task.objects.filter(project=project).values_list("pk", "taken")) == {
+        a.task_id: 2,
+        other[0].pk: 0,
+        other[1].pk: 7,  # not named: untouched
+    }
+    assert queue._RECOUNT_ONE.run(task=10**9) == 0  # no such row
+    assert queue._RECOUNT_ONE.run(task=2**70) == 0  # past 64 bits: no database takes it, no row has it
+
+
+@pytest.mark.django_db
+def test_a_compiled_update_refuses_a_join_and_an_argument_that_shapes_it(project: Project) -> None:
+    """An update through a related table makes Django read the rows' keys first (values, not slots);
+    an argument that decides which filter applies changes the SQL between the two builds."""
+    joined = CompiledUpdate(lambda slug: (Task.objects.filter(project__slug=slug), {"taken": 0}), slug=str)
+    with pytest.raises(ValueError, match="no join"):
+        joined.run(slug=project.slug)
+    shaped = CompiledUpdate(
+        lambda task: (Task.objects.filter(pk=task) if task > 1500 else Task.objects.all(), {"taken": 0}), task=int
+    )
+    with pytest.raises(ValueError, match="SQL changes"):
+        shaped.run(task=1)
