@@ -106,3 +106,11 @@ def test_postgresql_binds_on_the_server_and_prepares_unless_turned_off(switch: s
     done = start_django(code, DATABASE_URL=url, DB_PREPARED_STATEMENTS=switch)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == options.split()
+
+
+def test_a_fresh_var_dir_gets_the_embedded_brokers_folders_at_start(tmp_path: Path) -> None:
+    """Any process that may send a job (a web server not started by `make run`, one test on a fresh
+    clone) makes them, not only a worker: else the first job sent fails with FileNotFoundError."""
+    done = start_django(VAR_DIR=str(tmp_path / "new"), CELERY_BROKER_URL="filesystem://")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "new" / "celery" / "broker").is_dir()
