@@ -4,7 +4,6 @@ Jobs live in each app's jobs.py, so that "task" always means a comparison task."
 import os
 
 from celery import Celery
-from celery.signals import worker_init
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotation.settings")
@@ -17,14 +16,9 @@ app.autodiscover_tasks(["annotation.webhooks"], related_name="jobs")  # a room, 
 from annotation.ops import logs  # noqa: E402, F401 - connects a log line per job to Celery's signals
 
 
-@worker_init.connect
-def _make_broker_folders(**_: object) -> None:
-    """The file-system broker needs its folders before the first poll."""
-    ensure_folders()
-
-
 def ensure_folders() -> None:
-    """Create the embedded (file-system) broker's folders; a no-op for Redis."""
+    """Create the embedded (file-system) broker's folders; a no-op for Redis. Every process makes them
+    when Django starts (annotation/apps.py), a worker included (Celery's Django fixup sets Django up)."""
     options: dict[str, object] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:

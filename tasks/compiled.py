@@ -75,10 +75,7 @@ class _Plan:
     def run(self, values: dict[str, Any]) -> list[Any]:
         if self.locks and self.compiler.connection.get_autocommit():  # as Django's own check, at every run
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        params = list(self.params)
-        for i, name in self.positions:
-            params[i] = self.adapt(values[name])
-        statement = (self.sql, tuple(params))
+        statement = (self.sql, tuple(_filled(self.params, self.positions, self.adapt, values)))
         self.compiler.as_sql = lambda *a, **k: statement
         rows: Iterable[Any] = self.queryset._iterable_class(self.queryset)  # type: ignore[assignment]
         return list(rows)
@@ -104,6 +101,14 @@ def _slot_positions(
     if missing:
         raise ValueError(f"compiled query: the argument(s) {sorted(missing)} shape the SQL instead of filling it")
     return positions
+
+
+def _filled(params: list[Any], positions: list[tuple[int, str]], adapt: Any, values: dict[str, Any]) -> list[Any]:
+    """A plan's parameters with this run's values in the slots' places."""
+    filled = list(params)
+    for i, name in positions:
+        filled[i] = adapt(values[name])
+    return filled
 
 
 def _hashable(value: Any) -> bool:
@@ -202,9 +207,7 @@ class _UpdatePlan:
         self.sql, self.params, self.adapt, self.connection = sql, list(params), adapt, connection
 
     def run(self, values: dict[str, Any]) -> int:
-        params = list(self.params)
-        for i, name in self.positions:
-            params[i] = self.adapt(values[name])
+        params = _filled(self.params, self.positions, self.adapt, values)
         with transaction.mark_for_rollback_on_error(self.connection.alias), self.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             return int(cursor.rowcount)

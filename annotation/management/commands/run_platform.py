@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from annotation.celery import ensure_folders
 from tasks import demo
 from tasks.models import User
 
@@ -30,7 +29,6 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args: Any, addr: str, concurrency: int, web_workers: int, **options: Any) -> None:
-        ensure_folders()
         # gunicorn's workers count requests apart: prometheus-client adds them up from files here,
         # emptied at each start (annotation/ops/metrics.py)
         metrics_dir = Path(settings.VAR_DIR) / "metrics"
