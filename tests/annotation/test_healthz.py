@@ -52,3 +52,16 @@ def test_a_missing_sqlite_file_is_unhealthy(client: Client, db: None, monkeypatc
     answer = client.get("/healthz")
 
     assert answer.status_code == 503 and "db.sqlite3 is missing" in answer.json()["database"]
+
+
+def test_ping_reads_nothing_from_the_database_even_for_a_signed_in_user(
+    client: Client, django_user_model, django_assert_num_queries
+) -> None:
+    """Liveness and the load benchmark's baseline: the body-size check used to read the session's user
+    on every request, so a signed-in ping ran the user query."""
+    client.force_login(django_user_model.objects.create_user("pinger", password="x" * 12))
+
+    with django_assert_num_queries(0):
+        answer = client.get("/ping")
+
+    assert answer.status_code == 200 and answer.content == b"pong"
