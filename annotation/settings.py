@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "tasks.auth.RevokeApiTokensOnPasswordChange"},  # a hook, not a rule: see its docstring
 ]
-AUTHENTICATION_BACKENDS = ["tasks.auth.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["tasks.auth.LoginLockoutBackend", "tasks.auth.PasswordBackend"]
 
 # --- Single sign-on through OpenID Connect (mozilla-django-oidc, tasks/oidc.py): off unless OIDC_ENABLED=1;
 # off, its two URLs answer 404 and the login page has no button. The OIDC_OP_*/OIDC_RP_* names are the
@@ -184,7 +184,7 @@ if OIDC_ENABLED:
     # With password login off, NoPasswordBackend keeps ModelBackend's permissions but accepts no password.
     AUTHENTICATION_BACKENDS = [
         "tasks.auth.LoginLockoutBackend",
-        "django.contrib.auth.backends.ModelBackend" if OIDC_PASSWORD_LOGIN else "tasks.oidc.NoPasswordBackend",
+        "tasks.auth.PasswordBackend" if OIDC_PASSWORD_LOGIN else "tasks.oidc.NoPasswordBackend",
         "tasks.oidc.OIDCBackend",
     ]
 LOGIN_URL = "login"

@@ -174,7 +174,7 @@ def seed(tasks: int, users: int, var_dir: Path) -> list[str]:
         services.add_member(project=project, user=user, role=Role.ANNOTATOR)
         if name != COUNTER:
             client = Client()
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[1])  # the tree's password backend
             sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     return sessions
 
@@ -210,6 +210,7 @@ def response_code(i: int, k: int) -> str:
 
 def count_queries() -> dict[str, list[str]]:
     """The statements of each step, as one annotator's browser sends them, after a warm-up round."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -217,7 +218,7 @@ def count_queries() -> dict[str, list[str]]:
     from tasks.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=COUNTER), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(User.objects.get(username=COUNTER), backend=settings.AUTHENTICATION_BACKENDS[1])
     counts: dict[str, list[str]] = {}
 
     def step(name: str, action: Callable[[], Any]) -> Any:

@@ -9,8 +9,10 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_out
+from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,7 +22,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
 from tasks import services
+from tasks.compiled import Compiled
 from tasks.models import User
+
+# The signed-in user's row, read on every request (django.contrib.auth.get_user): compiled once per
+# connection. Still a read of the row each time, so a deactivation or a new password counts at once.
+_USER: Compiled[User] = Compiled(lambda pk: User._default_manager.filter(pk=pk)[:1], pk=int)
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -34,6 +41,26 @@ class LoginLockoutBackend(AxesStandaloneBackend):
     ) -> None:
         if request is not None:
             super().authenticate(request, username, password, **kwargs)
+
+
+class PasswordBackend(ModelBackend):
+    """ModelBackend (passwords, permissions), with the session's user read through a compiled query: the
+    ORM building that one SELECT again cost more than running it, on every request of a signed-in user.
+    Sessions name the backend that signed them in: one made by ModelBackend before it was replaced here
+    signs in again once."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        return active_user(self, user_id)
+
+
+def active_user(backend: Any, user_id: Any) -> User | None:
+    """ModelBackend.get_user's answer (the user, None when missing or deactivated), compiled."""
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    user = _USER.first(pk=pk)
+    return user if user is not None and backend.user_can_authenticate(user) else None
 
 
 def client_ip(request: HttpRequest) -> str:

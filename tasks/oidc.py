@@ -16,7 +16,6 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from django.views.generic import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from tasks.auth import PasswordBackend, active_user
 from tasks.models import User
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def user_for(email: str) -> User:
 # --- Authentication backends
 
 
-class NoPasswordBackend(ModelBackend):
+class NoPasswordBackend(PasswordBackend):
     """ModelBackend's permissions and session lookup without its password check (OIDC_PASSWORD_LOGIN=0):
     the login page, the admin's and POST /api/v1/auth/token all refuse every password."""
 
@@ -204,9 +204,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return user_for(checked_email(self.get_userinfo(access_token, id_token, payload)))
 
     def get_user(self, user_id: int) -> User | None:
-        """ModelBackend's lookup, which the library replaced with one that keeps deactivated users in."""
-        user: User | None = ModelBackend.get_user(self, user_id)
-        return user
+        """ModelBackend's lookup (compiled), which the library replaced with one that keeps deactivated users in."""
+        return active_user(self, user_id)
 
 
 # --- Views

@@ -23,7 +23,7 @@ from annotation.work import queue
 from tasks.access import access_project
 from tasks.models import Invite, Project, Role, User
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "tasks.auth.PasswordBackend"
 
 
 # --- The People page
@@ -251,7 +251,7 @@ def _sign_up(request: HttpRequest, token: str, invite: Invite) -> HttpResponse:
         return _gone(request, gone)
     except people.PeopleRefused as refused:
         return _accept_page(request, token, invite, form=form, error=str(refused))
-    login(request, user, backend=MODEL_BACKEND)
+    login(request, user, backend=LOGIN_BACKEND)
     return _welcome(request, joined)
 
 
@@ -289,4 +289,4 @@ def _gone(request: HttpRequest, gone: people.InviteGone) -> HttpResponse:
 def _password_login() -> bool:
     """Whether accounts here log in with a password (single sign-on may turn it off): only then can a new
     person sign up on the accept page; otherwise they sign in first and join."""
-    return MODEL_BACKEND in settings.AUTHENTICATION_BACKENDS
+    return LOGIN_BACKEND in settings.AUTHENTICATION_BACKENDS

@@ -25,7 +25,7 @@ from tests.test_settings import start_django
 
 SIGN_IN = "/accounts/oidc/authenticate/"
 CALLBACK = "/accounts/oidc/callback/"
-BACKENDS = ["tasks.auth.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend", "tasks.oidc.OIDCBackend"]
+BACKENDS = ["tasks.auth.LoginLockoutBackend", "tasks.auth.PasswordBackend", "tasks.oidc.OIDCBackend"]
 
 
 @pytest.fixture
@@ -412,7 +412,7 @@ def started_settings(**env: str) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize(("password_login", "second"), [("1", "ModelBackend"), ("0", "NoPasswordBackend")])
+@pytest.mark.parametrize(("password_login", "second"), [("1", "PasswordBackend"), ("0", "NoPasswordBackend")])
 def test_turned_on_the_backends_follow_the_password_switch(password_login: str, second: str) -> None:
     started = started_settings(**ON, OIDC_PASSWORD_LOGIN=password_login)
 
