@@ -13,20 +13,24 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from annotation.models import Assignment, WebhookEndpoint
+from annotation.models import Assignment, Review, WebhookEndpoint
 from tasks.access import member_role, remember_role, role_in
 from tasks.compiled import Compiled
 from tasks.models import Role, User
 
 
-def access_assignment(user: User | AnonymousUser, assignment_id: int) -> Assignment:
+def access_assignment(user: User | AnonymousUser, assignment_id: int, *, page: bool = False) -> Assignment:
     """The user's own assignment (with task and project) in a project they still belong to, or 404:
     nobody opens another's work here, and a removed member can no longer work on, run, time or
-    submit what they had in hand (it went back to the queue; see annotation/work/queue.py)."""
-    assignment = _OWN_ASSIGNMENT.first(pk=assignment_id, user=user.pk) if user.is_authenticated else None
+    submit what they had in hand (it went back to the queue; see annotation/work/queue.py).
+
+    `page`: for the workspace page, which also shows the judgment and the latest send-back: they come in
+    the same query (annotation/work/workspace.py reads them from it)."""
+    read = _OWN_ASSIGNMENT_PAGE if page else _OWN_ASSIGNMENT
+    assignment = read.first(pk=assignment_id, user=user.pk) if user.is_authenticated else None
     if assignment is not None:  # read in the same query: the role for this check, webhooks for the events
         project = assignment.task.project
         remember_role(project, user, assignment.read_role)  # type: ignore[attr-defined]
@@ -42,16 +46,25 @@ def _has_webhooks(project_ref: str) -> Exists:
     return Exists(WebhookEndpoint.objects.filter(project=OuterRef(project_ref), active=True))
 
 
-_OWN_ASSIGNMENT: Compiled[Assignment] = Compiled(
-    lambda pk, user: (
-        Assignment.objects.select_related("task__project", "annotator")
+def _own_assignment(pk: int, user: int, *, page: bool) -> QuerySet[Assignment]:
+    own = (
+        Assignment.objects.select_related("task__project", "annotator", *(["judgment"] if page else []))
         .filter(pk=pk, annotator_id=user)
         .annotate(read_role=member_role(user, "task__project"), read_webhooks=_has_webhooks("task__project"))
-        .order_by()[:1]
-    ),
-    pk=int,
-    user=int,
-)
+    )
+    if page:
+        latest = Review.objects.filter(assignment=OuterRef("pk"), verdict=Review.Verdict.SEND_BACK).order_by(
+            "-created_at", "-id"
+        )
+        own = own.annotate(
+            sent_back_feedback=Subquery(latest.values("feedback")[:1]),
+            sent_back_by=Subquery(latest.values("reviewer__username")[:1]),
+        )
+    return own.order_by()[:1]
+
+
+_OWN_ASSIGNMENT: Compiled[Assignment] = Compiled(lambda **a: _own_assignment(**a, page=False), pk=int, user=int)
+_OWN_ASSIGNMENT_PAGE: Compiled[Assignment] = Compiled(lambda **a: _own_assignment(**a, page=True), pk=int, user=int)
 
 
 def access_for_review(user: User | AnonymousUser, assignment_id: int) -> Assignment:

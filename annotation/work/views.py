@@ -36,7 +36,7 @@ def start_working(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def workspace_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access_assignment(request.user, assignment_id)
+    assignment = access_assignment(request.user, assignment_id, page=True)
     if assignment.status != Assignment.Status.ACTIVE:
         messages.info(request, f"That task is {assignment.get_status_display().lower()}.")
         return redirect("project-detail", slug=assignment.task.project.slug)

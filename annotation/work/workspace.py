@@ -67,7 +67,7 @@ def context(assignment: Assignment, shown: Judgment | None = None) -> dict[str, 
     task = assignment.task
     by_label = {r.label: r for r in _RESPONSES.all(task=task.pk)}
     responses = [(assignment.display_label(label), by_label[label]) for label in assignment.response_order]
-    saved = _JUDGMENT.first(assignment=assignment.pk)
+    saved = _saved(assignment)
     judgment = shown or saved
     runs = _runs(assignment)
     today, week = activity.today_and_week(annotator=assignment.annotator)
@@ -172,6 +172,28 @@ SCALE = [
 ]
 
 
-def _feedback(assignment: Assignment) -> Review | None:
+@dataclass(frozen=True)
+class SentBack:
+    reviewer_name: str
+    feedback: str
+
+
+def _read_for_page(assignment: Assignment) -> bool:
+    """Whether access_assignment(page=True) read it, with its judgment and latest send-back (its
+    annotation says so: a judgment cached on it may be one a view built, not the saved one)."""
+    return hasattr(assignment, "sent_back_by")
+
+
+def _saved(assignment: Assignment) -> Judgment | None:
+    if _read_for_page(assignment):
+        return getattr(assignment, "judgment", None)  # None when there is none yet
+    return _JUDGMENT.first(assignment=assignment.pk)
+
+
+def _feedback(assignment: Assignment) -> SentBack | None:
     """The reviewer's send-back the annotator is answering, if their work came back."""
-    return _SEND_BACK.first(assignment=assignment.pk)
+    if _read_for_page(assignment):
+        by, feedback = assignment.sent_back_by, assignment.sent_back_feedback  # type: ignore[attr-defined]
+        return None if by is None else SentBack(reviewer_name=by, feedback=feedback)
+    review = _SEND_BACK.first(assignment=assignment.pk)
+    return None if review is None else SentBack(reviewer_name=review.reviewer.username, feedback=review.feedback)
