@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RATIONALE = "A handles the empty list and B does not, so A is better here."
 FRAMING = ("BEGIN", "COMMIT", "ROLLBACK")
 
-CLAIM, PAGE, DRAFT, FORM_SUBMIT, API_SUBMIT, API_DRAFT = 8, 8, 8, 15, 8, 8
+# The issue asked for 8 on the page; it runs 5 (6 with runs: their results), and the budget keeps that.
+CLAIM, PAGE, DRAFT, FORM_SUBMIT, API_SUBMIT, API_DRAFT = 8, 6, 8, 15, 8, 8
 
 
 @contextmanager
@@ -183,7 +184,7 @@ def test_no_step_costs_more_with_more_tasks_responses_runs_or_revisions() -> Non
     assert small["api draft"] == large["api draft"] and small["api submit"] == large["api submit"], (small, large)
     # past the cap, a save drops the oldest draft: a read and a delete more, and no more than that
     assert large["draft"] <= small["draft"] + 2 and large["submit"] <= small["submit"] + 2, (small, large)
-    assert large["draft"] <= DRAFT and large["submit"] <= FORM_SUBMIT, large
+    assert large["draft"] <= DRAFT and large["submit"] <= FORM_SUBMIT and large["page"] <= PAGE, large
 
 
 def test_a_project_with_webhooks_still_reads_them_on_submit() -> None:
